@@ -1,0 +1,1 @@
+"""Composition root of govassist: settings, the `govassist` command line, process runner."""

@@ -1,0 +1,80 @@
+"""The one settings class: every option, read from environment variables (and `.env`).
+
+Each package takes plain constructor arguments; only the composition root (this package
+and `channels.app`) reads `Settings`. Every variable is documented in README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_DEV_SECRET = "govassist-local-development-only"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Empty `redis_url` / `database_url` select embedded defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # --- process -----------------------------------------------------------------------
+    govassist_env: str = Field("local", description="local | production; production refuses dev secrets")
+    govassist_host: str = "127.0.0.1"
+    govassist_port: int = Field(8000, ge=1, le=65535)
+    data_dir: Path = REPO_ROOT / "var"
+    log_level: str = "INFO"
+
+    # --- shared state --------------------------------------------------------------------
+    redis_url: str = Field("", description="empty: start an embedded Redis under data_dir")
+    database_url: str = Field("", description="empty: SQLite file under data_dir")
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+
+    # --- knowledge and search ------------------------------------------------------------
+    kb_dir: Path = REPO_ROOT / "knowledge" / "data"
+    index_dir: Path | None = None  # default: data_dir / "index"
+    encoder: str = Field("use-multilingual", description="bundled encoder id, sentence-transformers name or local dir")
+    search_top_k: int = Field(5, ge=1, le=50)
+
+    # --- dialogue core (Rasa) --------------------------------------------------------------
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    rasa_timeout_s: float = 4.0
+    bot_dir: Path = REPO_ROOT / "bot"
+
+    # --- channels ------------------------------------------------------------------------
+    public_base_url: str = ""  # default: http://<host>:<port>
+    agent_token: SecretStr = SecretStr("agent-dev-token")
+    wechat_token: SecretStr = SecretStr("govassist-wechat-token")
+    wechat_app_id: str = "wx0000000000000000"
+    wechat_app_secret: SecretStr = SecretStr("wechat-dev-secret")
+    wechat_aes_key: SecretStr | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    rate_limit_per_minute: int = 30
+    max_message_chars: int = 2000
+
+    # --- feedback ------------------------------------------------------------------------
+    department_tokens: str = Field("", description="code=token,...; empty: dev tokens '<code>-dev-token'")
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.govassist_env != "local" and self.secret_key.get_secret_value() == _DEV_SECRET:
+            raise ValueError("SECRET_KEY must be set when GOVASSIST_ENV is not 'local'")
+        return self
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"
+
+    @property
+    def resolved_public_base_url(self) -> str:
+        return self.public_base_url or f"http://{self.govassist_host}:{self.govassist_port}"

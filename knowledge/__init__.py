@@ -1,0 +1,1 @@
+"""Service-guide knowledge base: schema, loading, validation, import."""
