@@ -13,7 +13,9 @@ from search.cli import register as register_search
 def build_app() -> typer.Typer:
     """Assemble the command tree; heavy libraries load inside the commands, not here."""
     app = typer.Typer(no_args_is_help=True, add_completion=False, help="政务服务智能助手 govassist")
-    app.add_typer(kb_app, name="kb", help="Validate, inspect and import the service-guide knowledge base.")
+    app.add_typer(
+        kb_app, name="kb", help="Validate, inspect and import the service-guide knowledge base."
+    )
     register_search(app)
     register_feedback(app)
     register_runner(app)

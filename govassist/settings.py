@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     )
 
     # --- process -----------------------------------------------------------------------
-    govassist_env: str = Field("local", description="local | production; production refuses dev secrets")
+    govassist_env: str = Field(
+        "local", description="local | production; production refuses dev secrets"
+    )
     govassist_host: str = "127.0.0.1"
     govassist_port: int = Field(8000, ge=1, le=65535)
     data_dir: Path = REPO_ROOT / "var"
@@ -37,7 +39,10 @@ class Settings(BaseSettings):
     # --- knowledge and search ------------------------------------------------------------
     kb_dir: Path = REPO_ROOT / "knowledge" / "data"
     index_dir: Path | None = None  # default: data_dir / "index"
-    encoder: str = Field("use-multilingual", description="bundled encoder id, sentence-transformers name or local dir")
+    encoder: str = Field(
+        "use-multilingual",
+        description="bundled encoder id, sentence-transformers name or local dir",
+    )
     search_top_k: int = Field(5, ge=1, le=50)
 
     # --- dialogue core (Rasa) --------------------------------------------------------------
@@ -59,7 +64,9 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
 
     # --- feedback ------------------------------------------------------------------------
-    department_tokens: str = Field("", description="code=token,...; empty: dev tokens '<code>-dev-token'")
+    department_tokens: str = Field(
+        "", description="code=token,...; empty: dev tokens '<code>-dev-token'"
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:

@@ -30,7 +30,9 @@ def validate(path: Path | None = typer.Argument(None, help="KB folder (default: 
     errors = [p for p in problems if not p.warning]
     corpus_size = len(list((root / "guides").rglob("*.y*ml"))) if (root / "guides").is_dir() else 0
     if errors:
-        typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {root}", err=True)
+        typer.echo(
+            f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {root}", err=True
+        )
         raise typer.Exit(1)
     typer.echo(f"OK: {corpus_size} guides in {root}, {len(problems)} warning(s)")
 
@@ -40,8 +42,10 @@ def stats(path: Path | None = typer.Argument(None, help="KB folder (default: KB_
     """Counts by department and theme; guides missing FAQs or forms."""
     corpus = parse_corpus(path or _default_root())
     guides = [g for g, _ in corpus.guides]
-    typer.echo(f"guides: {len(guides)}  departments: {len(corpus.departments)}  "
-               f"with form: {sum(g.form is not None for g in guides)}  FAQs: {sum(len(g.faqs) for g in guides)}")
+    typer.echo(
+        f"guides: {len(guides)}  departments: {len(corpus.departments)}  "
+        f"with form: {sum(g.form is not None for g in guides)}  FAQs: {sum(len(g.faqs) for g in guides)}"
+    )
     typer.echo("\nby department:")
     by_dept = Counter(g.department for g in guides)
     for dept, _ in corpus.departments:
@@ -55,7 +59,10 @@ def stats(path: Path | None = typer.Argument(None, help="KB folder (default: KB_
         typer.echo(f"  {g.id} {g.title} ({len(g.faqs)})")
     typer.echo(f"guides without a form: {sum(g.form is None for g in guides)}")
     if corpus.problems:
-        typer.echo(f"\n{len(corpus.problems)} file(s) failed to parse: run 'govassist kb validate'", err=True)
+        typer.echo(
+            f"\n{len(corpus.problems)} file(s) failed to parse: run 'govassist kb validate'",
+            err=True,
+        )
 
 
 @app.command("import")

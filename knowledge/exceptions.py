@@ -1,8 +1,8 @@
 """Knowledge-base errors.
 
-    KnowledgeError
-     ├── CorpusInvalid   the files on disk do not form a valid knowledge base
-     └── GuideNotFound   no guide with the requested id
+KnowledgeError
+ ├── CorpusInvalid   the files on disk do not form a valid knowledge base
+ └── GuideNotFound   no guide with the requested id
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ unless the row names the same 事项编码.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,7 +42,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "aliases": ("别名", "常用名称"),
     "summary": ("事项简介", "服务内容"),
 }
-_ITEM_SPLIT = re.compile(r"[\n；;]+|(?:^|\s)\d+[、.．)）]\s*")
+_ITEM_SPLIT = re.compile(r"[\n；;]+|(?<=[。\s])(?=\d+[、.．)）])")
+_NUMBERING = re.compile(r"^\s*\d+[、.．)）]\s*")
 _DAYS = re.compile(r"(\d+)\s*个?工作日")
 
 
@@ -61,7 +63,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         sheet = load_workbook(path, read_only=True, data_only=True).active
         if sheet is None:
             return []
-        rows = [[("" if c is None else str(c)).strip() for c in r] for r in sheet.iter_rows(values_only=True)]
+        rows = [
+            [("" if c is None else str(c)).strip() for c in r]
+            for r in sheet.iter_rows(values_only=True)
+        ]
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         return [dict(zip(header, r, strict=False)) for r in body]
     if path.suffix.lower() != ".csv":
@@ -75,7 +80,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             continue
     else:
         raise ValueError(f"{path}: neither UTF-8 nor GBK text")
-    return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(text.splitlines())]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
 
 
 def _cell(row: dict[str, str], key: str) -> str:
@@ -83,11 +89,18 @@ def _cell(row: dict[str, str], key: str) -> str:
 
 
 def _items(text: str) -> list[str]:
-    return [part.strip(" 。，,") for part in _ITEM_SPLIT.split(text) if part and part.strip(" 。，,")]
+    parts = (_NUMBERING.sub("", part).strip(" 。，,") for part in _ITEM_SPLIT.split(text) if part)
+    return [part for part in parts if part]
 
 
 def _material(text: str) -> dict[str, Any]:
-    form = "原件和复印件" if "原件" in text and "复印" in text else "复印件" if "复印" in text else "原件"
+    form = (
+        "原件和复印件"
+        if "原件" in text and "复印" in text
+        else "复印件"
+        if "复印" in text
+        else "原件"
+    )
     count = re.search(r"(\d+)\s*份", text)
     name = re.sub(r"[（(][^）)]*[）)]", "", text).strip() or text
     return {"name": name, "form": form, "count": int(count.group(1)) if count else 1}
@@ -113,18 +126,30 @@ def row_to_guide(row: dict[str, str], department_prefix: str, guide_id: str) -> 
         "aliases": _items(_cell(row, "aliases")),
         "department": _cell(row, "department"),
         "theme": _cell(row, "theme") or "其他",
-        "audience": [a for a in ("个人", "法人") if a in (_cell(row, "audience") or "个人")] or ["个人"],
+        "audience": [a for a in ("个人", "法人") if a in (_cell(row, "audience") or "个人")]
+        or ["个人"],
         "summary": _cell(row, "summary") or f"{title}，由{_cell(row, 'department')}办理。",
         "conditions": _items(_cell(row, "conditions")),
         "materials": [_material(m) for m in _items(_cell(row, "materials"))],
         "steps": _items(_cell(row, "steps")),
         "time_limit": {"legal_days": _days(_cell(row, "legal_days")), "promised_days": promised}
-        if promised is not None else None,
+        if promised is not None
+        else None,
         "fees": {"free": any(w in fees for w in ("不收费", "免费", "否")), "description": fees},
-        "locations": [{"name": _cell(row, "location"), "address": _cell(row, "location"),
-                       "hours": _cell(row, "hours") or "工作日 9:00-17:00"}] if _cell(row, "location") else [],
-        "online": {"available": bool(online_url), "url": online_url or None,
-                   "description": "可在线办理" if online_url else "暂不支持网上办理，请到窗口办理"},
+        "locations": [
+            {
+                "name": _cell(row, "location"),
+                "address": _cell(row, "location"),
+                "hours": _cell(row, "hours") or "工作日 9:00-17:00",
+            }
+        ]
+        if _cell(row, "location")
+        else [],
+        "online": {
+            "available": bool(online_url),
+            "url": online_url or None,
+            "description": "可在线办理" if online_url else "暂不支持网上办理，请到窗口办理",
+        },
         "phone": _cell(row, "phone"),
         "legal_basis": _items(_cell(row, "legal_basis")),
         "faqs": [],
@@ -153,9 +178,18 @@ def import_guides(source: Path, kb_root: Path) -> ImportReport:
             report.errors.append((number, "事项名称 is empty"))
             continue
         if dept is None:
-            report.errors.append((number, f"实施主体 '{_cell(row, 'department')}' is not in the departments catalogue"))
+            report.errors.append(
+                (
+                    number,
+                    f"实施主体 '{_cell(row, 'department')}' is not in the departments catalogue",
+                )
+            )
             continue
-        guide_id = _cell(row, "id") if re.fullmatch(r"[A-Z]{2,6}-\d{3,6}", _cell(row, "id")) else _next_id(dept.id_prefix, taken)
+        guide_id = (
+            _cell(row, "id")
+            if re.fullmatch(r"[A-Z]{2,6}-\d{3,6}", _cell(row, "id"))
+            else _next_id(dept.id_prefix, taken)
+        )
         data = row_to_guide(row, dept.id_prefix, guide_id)
         try:
             guide = ServiceGuide.model_validate(data)
@@ -163,7 +197,11 @@ def import_guides(source: Path, kb_root: Path) -> ImportReport:
             reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             report.errors.append((number, reasons))
             continue
-        missing = [COLUMNS[k][0] for k in ("conditions", "materials", "steps", "location") if not _cell(row, k)]
+        missing = [
+            COLUMNS[k][0]
+            for k in ("conditions", "materials", "steps", "location")
+            if not _cell(row, k)
+        ]
         if missing:
             report.errors.append((number, f"{'、'.join(missing)} is empty"))
             continue

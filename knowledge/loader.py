@@ -36,13 +36,16 @@ class ParsedCorpus:
 
     root: Path
     guides: list[tuple[ServiceGuide, YamlDocument]] = field(default_factory=list)
+    invalid_guides: list[YamlDocument] = field(default_factory=list)  # failed the schema
     departments: list[tuple[Department, int]] = field(default_factory=list)
     synonyms: list[SynonymGroup] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
 
 
-def parse_model(model: type[M], data: Any, doc: YamlDocument, base: tuple[str | int, ...] = ()) -> M | list[Problem]:
+def parse_model(
+    model: type[M], data: Any, doc: YamlDocument, base: tuple[str | int, ...] = ()
+) -> M | list[Problem]:
     """Validate `data` as `model`; errors come back located in the YAML file."""
     try:
         return model.model_validate(data)
@@ -85,11 +88,14 @@ def _parse_guides(root: Path, corpus: ParsedCorpus) -> None:
             corpus.problems.append(doc)
             continue
         if not isinstance(doc.data, dict):
-            corpus.problems.append(Problem(path, 1, "a guide file must hold one mapping (key: value)"))
+            corpus.problems.append(
+                Problem(path, 1, "a guide file must hold one mapping (key: value)")
+            )
             continue
         result = parse_model(ServiceGuide, doc.data, doc)
         if isinstance(result, list):
             corpus.problems.extend(result)
+            corpus.invalid_guides.append(doc)
         else:
             corpus.guides.append((result, doc))
 
@@ -97,7 +103,9 @@ def _parse_guides(root: Path, corpus: ParsedCorpus) -> None:
 def _read_stopwords(path: Path) -> frozenset[str]:
     if not path.exists():
         return frozenset()
-    words = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    words = (
+        line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+    )
     return frozenset(w for w in words if w)
 
 
@@ -109,7 +117,9 @@ def parse_corpus(root: Path) -> ParsedCorpus:
         return corpus
     corpus.departments = _parse_list(Department, root / DEPARTMENTS_FILE, "departments", corpus)
     if (root / SYNONYMS_FILE).exists():
-        corpus.synonyms = [s for s, _ in _parse_list(SynonymGroup, root / SYNONYMS_FILE, "synonyms", corpus)]
+        corpus.synonyms = [
+            s for s, _ in _parse_list(SynonymGroup, root / SYNONYMS_FILE, "synonyms", corpus)
+        ]
     corpus.stopwords = _read_stopwords(root / STOPWORDS_FILE)
     _parse_guides(root, corpus)
     return corpus
@@ -118,7 +128,9 @@ def parse_corpus(root: Path) -> ParsedCorpus:
 def content_hash(root: Path) -> str:
     """A hash of every KB file's path and bytes: changes whenever the content does."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml", ".txt"}):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml", ".txt"}
+    ):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

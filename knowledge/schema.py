@@ -19,9 +19,33 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")
 GUIDE_ID_PATTERN = r"^[A-Z]{2,6}-[0-9]{3,6}$"
 
 THEMES: tuple[str, ...] = (
-    "户籍", "身份证", "居住证", "治安", "交通", "出入境", "社保", "就业", "劳动关系", "医保",
-    "公积金", "婚育", "民政救助", "养老", "企业开办", "市场监管", "不动产", "住房", "教育",
-    "卫生健康", "税务", "残疾人", "退役军人", "水电气", "城市管理", "生态环境", "其他",
+    "户籍",
+    "身份证",
+    "居住证",
+    "治安",
+    "交通",
+    "出入境",
+    "社保",
+    "就业",
+    "劳动关系",
+    "医保",
+    "公积金",
+    "婚育",
+    "民政救助",
+    "养老",
+    "企业开办",
+    "市场监管",
+    "不动产",
+    "住房",
+    "教育",
+    "卫生健康",
+    "税务",
+    "残疾人",
+    "退役军人",
+    "水电气",
+    "城市管理",
+    "生态环境",
+    "其他",
 )
 
 
@@ -139,7 +163,10 @@ class FormField(_Model):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
         return value
 
 

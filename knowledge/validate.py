@@ -24,18 +24,49 @@ def _check_departments(corpus: ParsedCorpus) -> Iterator[Problem]:
                 yield Problem(path, line, f"duplicate department {attr} '{getattr(dept, attr)}'")
 
 
-def _check_guide_placement(guide: ServiceGuide, doc: YamlDocument, corpus: ParsedCorpus) -> Iterator[Problem]:
-    dept = next((d for d, _ in corpus.departments if d.name == guide.department), None)
+def _check_placement(
+    guide_id: str, department: str, doc: YamlDocument, corpus: ParsedCorpus
+) -> Iterator[Problem]:
+    dept = next((d for d, _ in corpus.departments if d.name == department), None)
     if dept is None:
-        yield Problem(doc.path, doc.line_of(("department",)), f"unknown department '{guide.department}' (not in departments.yaml)")
+        yield Problem(
+            doc.path,
+            doc.line_of(("department",)),
+            f"unknown department '{department}' (not in departments.yaml)",
+        )
         return
     folder = doc.path.relative_to(corpus.root / GUIDES_DIR).parts[0]
     if folder != dept.code:
-        yield Problem(doc.path, 1, f"guide of {dept.name} belongs in guides/{dept.code}/, not guides/{folder}/")
-    if not guide.id.startswith(dept.id_prefix + "-"):
-        yield Problem(doc.path, doc.line_of(("id",)), f"id '{guide.id}' must start with '{dept.id_prefix}-' for {dept.name}")
-    if doc.path.stem != guide.id:
-        yield Problem(doc.path, doc.line_of(("id",)), f"file name must be the guide id: {guide.id}.yaml")
+        yield Problem(
+            doc.path,
+            1,
+            f"guide of {dept.name} belongs in guides/{dept.code}/, not guides/{folder}/",
+        )
+    if not guide_id.startswith(dept.id_prefix + "-"):
+        yield Problem(
+            doc.path,
+            doc.line_of(("id",)),
+            f"id '{guide_id}' must start with '{dept.id_prefix}-' for {dept.name}",
+        )
+    if doc.path.stem != guide_id:
+        yield Problem(
+            doc.path, doc.line_of(("id",)), f"file name must be the guide id: {guide_id}.yaml"
+        )
+
+
+def _check_invalid_guide(
+    doc: YamlDocument, corpus: ParsedCorpus, ids: set[str]
+) -> Iterator[Problem]:
+    """Cross-file checks on a guide that failed its schema, as far as its raw values allow."""
+    raw = doc.data if isinstance(doc.data, dict) else {}
+    if isinstance(raw.get("id"), str) and isinstance(raw.get("department"), str):
+        yield from _check_placement(raw["id"], raw["department"], doc, corpus)
+    related = raw.get("related")
+    for i, ref in enumerate(related if isinstance(related, list) else []):
+        if str(ref) not in ids:
+            yield Problem(
+                doc.path, doc.line_of(("related", i)), f"related guide '{ref}' does not exist"
+            )
 
 
 def _check_guide_content(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Problem]:
@@ -43,16 +74,31 @@ def _check_guide_content(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Pro
         if not getattr(guide, section):
             yield Problem(doc.path, doc.line_of((section,)), f"section '{section}' is empty")
     if len(guide.faqs) < MIN_FAQS:
-        yield Problem(doc.path, doc.line_of(("faqs",)), f"needs at least {MIN_FAQS} FAQs, has {len(guide.faqs)}", warning=True)
+        yield Problem(
+            doc.path,
+            doc.line_of(("faqs",)),
+            f"needs at least {MIN_FAQS} FAQs, has {len(guide.faqs)}",
+            warning=True,
+        )
     if guide.theme not in THEMES:
-        yield Problem(doc.path, doc.line_of(("theme",)), f"unknown theme '{guide.theme}'; one of: {'、'.join(THEMES)}")
+        yield Problem(
+            doc.path,
+            doc.line_of(("theme",)),
+            f"unknown theme '{guide.theme}'; one of: {'、'.join(THEMES)}",
+        )
     questions = Counter(f.question for f in guide.faqs)
     for i, faq in enumerate(guide.faqs):
         if questions[faq.question] > 1:
-            yield Problem(doc.path, doc.line_of(("faqs", i)), f"duplicate FAQ question '{faq.question}'")
+            yield Problem(
+                doc.path, doc.line_of(("faqs", i)), f"duplicate FAQ question '{faq.question}'"
+            )
     for i, material in enumerate(guide.materials):
         if not material.required and not material.condition:
-            yield Problem(doc.path, doc.line_of(("materials", i)), f"optional material '{material.name}' needs a 'condition'")
+            yield Problem(
+                doc.path,
+                doc.line_of(("materials", i)),
+                f"optional material '{material.name}' needs a 'condition'",
+            )
     yield from _check_form(guide, doc)
 
 
@@ -67,7 +113,9 @@ def _check_form(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Problem]:
         if fld.type == FieldType.ENUM and len(fld.options) < 2:
             yield Problem(doc.path, where, f"enum field '{fld.name}' needs at least 2 options")
         if fld.type != FieldType.ENUM and fld.options:
-            yield Problem(doc.path, where, f"field '{fld.name}' has options but is not of type enum")
+            yield Problem(
+                doc.path, where, f"field '{fld.name}' has options but is not of type enum"
+            )
 
 
 def _check_across_guides(corpus: ParsedCorpus) -> Iterator[Problem]:
@@ -77,10 +125,14 @@ def _check_across_guides(corpus: ParsedCorpus) -> Iterator[Problem]:
         if ids[guide.id] > 1:
             yield Problem(doc.path, doc.line_of(("id",)), f"duplicate guide id '{guide.id}'")
         if titles[guide.title] > 1:
-            yield Problem(doc.path, doc.line_of(("title",)), f"duplicate guide title '{guide.title}'")
+            yield Problem(
+                doc.path, doc.line_of(("title",)), f"duplicate guide title '{guide.title}'"
+            )
         for i, ref in enumerate(guide.related):
             if ref not in ids:
-                yield Problem(doc.path, doc.line_of(("related", i)), f"related guide '{ref}' does not exist")
+                yield Problem(
+                    doc.path, doc.line_of(("related", i)), f"related guide '{ref}' does not exist"
+                )
 
 
 def check_corpus(corpus: ParsedCorpus) -> list[Problem]:
@@ -88,9 +140,16 @@ def check_corpus(corpus: ParsedCorpus) -> list[Problem]:
     problems = list(_check_departments(corpus))
     problems += _check_across_guides(corpus)
     for guide, doc in corpus.guides:
-        problems += _check_guide_placement(guide, doc, corpus)
+        problems += _check_placement(guide.id, guide.department, doc, corpus)
         problems += _check_guide_content(guide, doc)
-    if not corpus.guides and not corpus.problems:
+    ids = {g.id for g, _ in corpus.guides} | {
+        str(d.data["id"])
+        for d in corpus.invalid_guides
+        if isinstance(d.data, dict) and "id" in d.data
+    }
+    for doc in corpus.invalid_guides:
+        problems += _check_invalid_guide(doc, corpus, ids)
+    if not corpus.guides and not corpus.invalid_guides and not corpus.problems:
         problems.append(Problem(corpus.root / GUIDES_DIR, 1, "no service guides found"))
     return problems
 
