@@ -1,14 +1,147 @@
-"""`govassist demo` / `govassist serve`: start every process of the assistant locally."""
+"""`govassist demo`: prepare what is missing and start every process of the assistant locally.
+
+Order: validate the KB → embedded Redis (if REDIS_URL is empty) → database migrations →
+search index → Rasa model → action server, Rasa server, ticket worker, gateway → print URLs.
+Each preparation step skips work already done, so a second run starts in seconds.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
 import typer
+
+from govassist.processes import ProcessSpec, Supervisor, is_healthy
+from govassist.settings import REPO_ROOT, Settings
+
+
+def _say(message: str) -> None:
+    typer.secho(f"[govassist] {message}", fg=typer.colors.BLUE)
+
+
+def _step(title: str, cmd: list[str], env: dict[str, str]) -> None:
+    _say(title)
+    result = subprocess.run(cmd, env=env, cwd=REPO_ROOT, check=False)
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+
+
+def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
+    """Environment for every child: resolved shared-state URLs, also split out for Rasa's endpoints.yml."""
+    parsed = urlparse(redis_url)
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=redis_url,
+        REDIS_HOST=parsed.hostname or "127.0.0.1",
+        REDIS_PORT=str(parsed.port or 6379),
+        REDIS_DB=(parsed.path.lstrip("/") or "0"),
+        REDIS_PASSWORD=parsed.password or "",
+        DATABASE_URL=settings.resolved_database_url,
+        ACTIONS_PORT=str(settings.actions_port),
+        RASA_PORT=str(settings.rasa_port),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def print_urls(settings: Settings) -> None:
+    base = settings.resolved_public_base_url
+    typer.secho("\n政务服务智能助手 govassist is running:", fg=typer.colors.GREEN, bold=True)
+    for label, path in [
+        ("citizen web chat (demo portal page)", "/"),
+        ("hotline agent console", "/console/agent"),
+        ("department console", "/console/department"),
+        ("WeChat official-account endpoint", "/wechat"),
+        ("API docs (OpenAPI)", "/docs"),
+        ("health", "/healthz"),
+    ]:
+        typer.echo(f"  {label:38s} {base}{path}")
+    typer.echo("Press Ctrl-C to stop.\n")
+
+
+def _prepare(settings: Settings, env: dict[str, str]) -> None:
+    exe = str(Path(sys.executable).parent / "govassist")
+    _step("checking the knowledge base", [exe, "kb", "validate", str(settings.kb_dir)], env)
+    _step("applying database migrations", [exe, "db", "upgrade"], env)
+    _step("building the search index (skipped when up to date)", [exe, "index", "build"], env)
+    _step("training the Rasa model (skipped when up to date)", [exe, "train"], env)
+
+
+def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
+    from bot.serve import action_server_cmd, rasa_server_cmd
+
+    logs = settings.data_dir / "logs"
+    py = sys.executable
+    gateway = [py, "-m", "uvicorn", "channels.app:create_app", "--factory", "--host", settings.govassist_host,
+               "--port", str(settings.govassist_port), "--no-access-log"]
+    return [
+        ProcessSpec("action server", action_server_cmd(settings), env, logs / "actions.log",
+                    f"http://127.0.0.1:{settings.actions_port}/health", REPO_ROOT),
+        ProcessSpec("Rasa server", rasa_server_cmd(settings), env, logs / "rasa.log",
+                    f"http://127.0.0.1:{settings.rasa_port}/status", REPO_ROOT / "bot"),
+        ProcessSpec("ticket worker", [py, "-m", "feedback.worker"], env, logs / "worker.log", None, REPO_ROOT),
+        ProcessSpec("gateway", gateway, env, logs / "gateway.log",
+                    f"http://127.0.0.1:{settings.govassist_port}/healthz", REPO_ROOT),
+    ]
+
+
+def run_demo(settings: Settings) -> None:
+    """Start everything and block until Ctrl-C."""
+    if is_healthy(f"http://127.0.0.1:{settings.govassist_port}/healthz"):
+        _say(f"already running on port {settings.govassist_port}")
+        print_urls(settings)
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    supervisor = Supervisor(say=_say)
+    redis_url = settings.redis_url
+    if not redis_url:
+        from govassist.embedded_redis import start_embedded_redis
+
+        redis_url, proc = start_embedded_redis(settings.data_dir)
+        _say(f"embedded Redis at {redis_url}" + ("" if proc else " (already running)"))
+    env = child_env(settings, redis_url)
+    _prepare(settings, env)
+    try:
+        for spec in _services(settings, env):
+            supervisor.start(spec)
+        for name, timeout in [("action server", 120), ("Rasa server", 180), ("gateway", 180)]:
+            _say(f"waiting for the {name} …")
+            supervisor.wait_healthy(name, timeout)
+        print_urls(settings)
+        supervisor.watch()
+    except KeyboardInterrupt:
+        _say("stopping")
+    except RuntimeError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        supervisor.stop_all()
 
 
 def register(app: typer.Typer) -> None:
-    """Add the process commands to the root command."""
+    """Add `demo` and `db` to the root command."""
 
     @app.command()
     def demo() -> None:
-        """Build what is missing and start the whole assistant locally."""
-        typer.echo("govassist demo: nothing to start yet")
+        """Build what is missing and start the whole assistant locally, printing the URLs."""
+        run_demo(Settings())
+
+    db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+
+    @db_app.command("upgrade")
+    def db_upgrade() -> None:
+        """Apply every package's Alembic migrations to DATABASE_URL (SQLite by default)."""
+        from govassist.database import upgrade_all
+
+        settings = Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        for name in upgrade_all(settings.resolved_database_url):
+            typer.echo(f"migrated: {name}")
+
+    app.add_typer(db_app, name="db")
