@@ -1,0 +1,133 @@
+"""The composition root of the gateway: every service is built and wired here.
+
+`create_app(settings)` builds a FastAPI app whose lifespan creates the Redis client, the
+conversation service (→ Rasa), the search service, the ticket service and the application
+store, and mounts the routers of every channel and package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+
+from channels.conversation import ConversationService
+from channels.conversation_store import ConversationStore
+from channels.limits import BodySizeLimitMiddleware
+from channels.observability import configure_logging, request_id_middleware
+from channels.rasa_client import RasaClient
+from channels.texts import load_texts
+from govassist.settings import Settings
+
+log = logging.getLogger("govassist.gateway")
+
+
+def _redis_url(settings: Settings) -> str:
+    if settings.redis_url:
+        return settings.redis_url
+    from govassist.embedded_redis import start_embedded_redis
+
+    url, _ = start_embedded_redis(settings.data_dir)
+    return url
+
+
+async def _load_search(app: FastAPI, settings: Settings) -> None:
+    """Load (or build) the search index off the event loop; /healthz reports it until ready."""
+    from search.service import build_search_service
+
+    try:
+        app.state.search = await asyncio.to_thread(
+            build_search_service, settings.kb_dir, settings.resolved_index_dir, settings.encoder)
+        log.info("search.ready")
+    except Exception as exc:  # reported by /healthz; the gateway keeps serving what it can
+        app.state.search_error = f"{exc.__class__.__name__}: {exc}"
+        log.exception("search.failed")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    redis = Redis.from_url(_redis_url(settings), socket_timeout=2, socket_connect_timeout=2,
+                           health_check_interval=15)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
+    app.state.redis = redis
+    app.state.rasa = rasa
+    app.state.texts = load_texts()
+    app.state.conversation_store = ConversationStore(redis)
+    app.state.conversations = ConversationService(app.state.conversation_store, rasa, app.state.texts,
+                                                  settings.rate_limit_per_minute)
+    app.state.search = None
+    app.state.search_error = None
+    for install in _package_installers():
+        await install(app, settings)
+    search_task = asyncio.create_task(_load_search(app, settings))
+    try:
+        yield
+    finally:
+        search_task.cancel()
+        for close in getattr(app.state, "on_shutdown", []):
+            await close()
+        await rasa.aclose()
+        await redis.aclose()
+
+
+def _package_installers() -> list[Any]:
+    """Async `install(app, settings)` hooks of the packages that own state (tickets, applications …)."""
+    from channels.installers import INSTALLERS
+
+    return list(INSTALLERS)
+
+
+async def _health(request: Request) -> JSONResponse:
+    state = request.app.state
+    parts: dict[str, str] = {}
+    try:
+        await state.redis.ping()
+        parts["redis"] = "ok"
+    except Exception as exc:
+        parts["redis"] = f"down: {exc.__class__.__name__}"
+    parts["search"] = "ok" if state.search is not None else (state.search_error or "loading")
+    parts["rasa"] = "ok" if await state.rasa.is_ready() else "not ready"
+    for name, check in getattr(state, "health_checks", {}).items():
+        parts[name] = await check()
+    ready = all(v == "ok" for v in parts.values())
+    return JSONResponse({"status": "ok" if ready else "starting", "parts": parts}, status_code=200 if ready else 503)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        reasons = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"detail": reasons}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("gateway.unhandled", exc_info=exc)
+        return JSONResponse({"detail": app.state.texts.busy}, status_code=500)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the gateway; reads the environment only when no settings are passed."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(title="govassist gateway", version="0.1.0", lifespan=lifespan,
+                  description="政务服务智能助手: web chat, WeChat, hotline agent assist, tickets, search.")
+    app.state.settings = settings
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=256 * 1024)
+    app.middleware("http")(request_id_middleware)
+    _error_handlers(app)
+    app.add_api_route("/healthz", _health, methods=["GET"], tags=["health"], summary="ready when every part is")
+    app.add_api_route("/readyz", _health, methods=["GET"], tags=["health"], summary="same as /healthz")
+    app.add_api_route("/livez", lambda: {"status": "alive"}, methods=["GET"], tags=["health"])
+    from channels.routers import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Web channel: the REST form of the chat (and the embeddable widget)."""

@@ -1,0 +1,32 @@
+"""HTTP bodies of the web chat API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from channels.messages import Button, SenderId
+
+ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ChatRequest(BaseModel):
+    """One citizen message from the web widget or an API client."""
+
+    sender_id: SenderId = Field(description="stable id of the citizen's browser/session (letters, digits, -_.:@)")
+    text: ChatText
+
+
+class ChatMessage(BaseModel):
+    """One bot message as the widget shows it."""
+
+    text: str
+    buttons: list[Button] = Field(default_factory=list)
+    link: str | None = None
+
+
+class ChatResponse(BaseModel):
+    """The bot's replies to one message."""
+
+    messages: list[ChatMessage]
