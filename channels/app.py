@@ -24,6 +24,7 @@ from channels.limits import BodySizeLimitMiddleware
 from channels.observability import configure_logging, request_id_middleware
 from channels.rasa_client import RasaClient
 from channels.texts import load_texts
+from channels.wechat.router import install_sender
 from govassist.settings import Settings
 
 log = logging.getLogger("govassist.gateway")
@@ -54,8 +55,8 @@ async def _load_search(app: FastAPI, settings: Settings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    redis = Redis.from_url(_redis_url(settings), socket_timeout=2, socket_connect_timeout=2,
-                           health_check_interval=15)
+    redis_url = _redis_url(settings)
+    redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=15)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
     app.state.redis = redis
     app.state.rasa = rasa
@@ -65,6 +66,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                                   settings.rate_limit_per_minute)
     app.state.search = None
     app.state.search_error = None
+    app.state.redis_url = redis_url
+    install_sender(app, settings, redis_url)
     for install in _package_installers():
         await install(app, settings)
     search_task = asyncio.create_task(_load_search(app, settings))

@@ -5,5 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from channels.web.router import router as web_router
+from channels.wechat.router import router as wechat_router
 
-ROUTERS: tuple[APIRouter, ...] = (web_router,)
+ROUTERS: tuple[APIRouter, ...] = (web_router, wechat_router)

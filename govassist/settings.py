@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     wechat_app_secret: SecretStr = SecretStr("wechat-dev-secret")
     wechat_aes_key: SecretStr | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_id: str = ""  # template for notices outside the 48-hour customer-service window
     rate_limit_per_minute: int = 30
     max_message_chars: int = 2000
 

@@ -1,0 +1,1 @@
+"""WeChat official account (公众号) server: the real protocol through wechatpy."""

@@ -1,0 +1,73 @@
+"""Outbound WeChat API: customer-service (客服) messages within 48 h, template messages after.
+
+wechatpy does the protocol (access-token fetch, caching in Redis, refresh on 40001/42001);
+the base URL is configurable so tests can point it at a local stub server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import redis
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.redisstorage import RedisStorage
+
+from channels.exceptions import UpstreamUnavailable
+
+SERVICE_WINDOW_S = 48 * 3600
+SERVICE_WINDOW_MAX = 5  # customer-service messages allowed per user message within the window
+
+
+class _ConfigurableClient(WeChatClient):  # type: ignore[misc]
+    """wechatpy's client with the API base (token URL included) taken from configuration."""
+
+    def __init__(self, api_base: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.API_BASE_URL = api_base.rstrip("/") + "/cgi-bin/"
+
+    def fetch_access_token(self) -> Any:
+        return self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+class WeChatSender:
+    """Delivers text to a WeChat user by the channel the platform allows right now."""
+
+    def __init__(self, api_base: str, app_id: str, app_secret: str, redis_url: str,
+                 template_id: str = "", timeout_s: float = 5.0) -> None:
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=2)
+        storage = RedisStorage(self._redis, prefix="govassist:wechatpy")
+        self._client = _ConfigurableClient(api_base, app_id, app_secret, session=storage, timeout=timeout_s)
+        self._template_id = template_id
+
+    def note_user_message(self, openid: str) -> None:
+        """A user message opens (or renews) the 48-hour customer-service window."""
+        pipe = self._redis.pipeline()
+        pipe.set(f"govassist:wechat:last_seen:{openid}", int(time.time()), ex=SERVICE_WINDOW_S)
+        pipe.delete(f"govassist:wechat:cs_count:{openid}")
+        pipe.execute()
+
+    def _may_use_customer_service(self, openid: str) -> bool:
+        if not self._redis.exists(f"govassist:wechat:last_seen:{openid}"):
+            return False
+        return int(self._redis.incr(f"govassist:wechat:cs_count:{openid}")) <= SERVICE_WINDOW_MAX
+
+    def send(self, openid: str, text: str, url: str | None = None) -> str:
+        """Send now; returns "customer_service" or "template" (the channel used)."""
+        try:
+            if self._may_use_customer_service(openid):
+                self._client.message.send_text(openid, text + (f"\n{url}" if url else ""))
+                return "customer_service"
+            data = {"first": {"value": text[:200]}, "remark": {"value": "详情请点击查看或回复消息咨询"}}
+            self._client.message.send_template(openid, self._template_id, data, url=url)
+            return "template"
+        except (WeChatClientException, OSError) as exc:
+            raise UpstreamUnavailable(f"WeChat API failed: {exc}") from exc
+
+    async def send_async(self, openid: str, text: str, url: str | None = None) -> str:
+        return await asyncio.to_thread(self.send, openid, text, url)

@@ -1,0 +1,57 @@
+"""Parse WeChat XML safely and render passive replies (plain or 安全模式 encrypted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
+
+MAX_PASSIVE_BYTES = 2048
+
+
+class BadWeChatMessage(ValueError):
+    """The body is not a WeChat message we can read (malformed, hostile or wrongly signed)."""
+
+
+def _reject_hostile(xml: str) -> None:
+    """Refuse DTDs and entities (billion laughs, external entities) before any other parser sees them."""
+    try:
+        SafeET.fromstring(xml, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise BadWeChatMessage(f"forbidden XML construct: {exc.__class__.__name__}") from None
+    except SafeET.ParseError as exc:
+        raise BadWeChatMessage(f"malformed XML: {exc}") from None
+
+
+def parse_plain(xml: str) -> Any:
+    """A wechatpy message object from a plain-mode body."""
+    _reject_hostile(xml)
+    try:
+        return parse_message(xml)
+    except Exception as exc:  # wechatpy raises assorted errors on odd input
+        raise BadWeChatMessage(f"not a WeChat message: {exc.__class__.__name__}") from None
+
+
+def decrypt(crypto: WeChatCrypto, xml: str, msg_signature: str, timestamp: str, nonce: str) -> str:
+    """The inner XML of an encrypted (安全模式) body; bad signature or AppId → BadWeChatMessage."""
+    _reject_hostile(xml)
+    try:
+        return str(crypto.decrypt_message(xml, msg_signature, timestamp, nonce))
+    except (InvalidSignatureException, InvalidAppIdException) as exc:
+        raise BadWeChatMessage(f"encrypted message rejected: {exc.__class__.__name__}") from None
+    except Exception as exc:
+        raise BadWeChatMessage(f"cannot decrypt: {exc.__class__.__name__}") from None
+
+
+def text_reply(message: Any, text: str) -> str:
+    """A passive text reply to `message`, as XML."""
+    return str(TextReply(content=text, message=message).render())
+
+
+def encrypt_reply(crypto: WeChatCrypto, xml: str, nonce: str, timestamp: str) -> str:
+    return str(crypto.encrypt_message(xml, nonce, timestamp))
