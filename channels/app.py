@@ -70,7 +70,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     install_sender(app, settings, redis_url)
     for install in _package_installers():
         await install(app, settings)
-    search_task = asyncio.create_task(_load_search(app, settings))
+    preset = app.state.preset_search
+    if preset is None:
+        search_task = asyncio.create_task(_load_search(app, settings))
+    else:
+        app.state.search = preset
+        search_task = asyncio.create_task(asyncio.sleep(0))
     try:
         yield
     finally:
@@ -116,13 +121,19 @@ def _error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": app.state.texts.busy}, status_code=500)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the gateway; reads the environment only when no settings are passed."""
+def create_app(settings: Settings | None = None, search: Any = None) -> FastAPI:
+    """Build the gateway; reads the environment only when no settings are passed.
+
+    Args:
+        settings: configuration; `Settings()` from the environment when omitted.
+        search: an already built SearchService to use instead of loading one (tests share one).
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level)
     app = FastAPI(title="govassist gateway", version="0.1.0", lifespan=lifespan,
                   description="政务服务智能助手: web chat, WeChat, hotline agent assist, tickets, search.")
     app.state.settings = settings
+    app.state.preset_search = search
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=256 * 1024)
     app.middleware("http")(request_id_middleware)
     _error_handlers(app)

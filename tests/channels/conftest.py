@@ -1,0 +1,61 @@
+"""Gateway fixtures: a real Redis (db 4), the WeChat API stub, and the app under test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from channels.app import create_app
+from govassist.settings import Settings
+from tests.channels.stubs import WeChatApiStub
+from tests.conftest import REDIS_BASE_URL
+
+REDIS_URL = f"{REDIS_BASE_URL}/4"
+APP_ID, APP_SECRET, TOKEN = "wxtest000000000001", "stub-secret", "test-wechat-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
+
+
+@pytest.fixture(scope="session")
+def wechat_stub() -> Iterator[WeChatApiStub]:
+    with WeChatApiStub(APP_ID, APP_SECRET) as stub:
+        yield stub
+
+
+@pytest.fixture
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def gateway_settings(stub: WeChatApiStub, tmp_path: object, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "redis_url": REDIS_URL,
+        "rasa_url": "http://127.0.0.1:9",  # nothing listens: the Rasa-down path
+        "data_dir": tmp_path,
+        "wechat_token": TOKEN,
+        "wechat_app_id": APP_ID,
+        "wechat_app_secret": APP_SECRET,
+        "wechat_api_base": stub.base_url,
+        "wechat_template_id": "TPL-ticket-update",
+        "encoder": "none",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(wechat_stub: WeChatApiStub, redis_client: redis.Redis, tmp_path: object) -> Iterator[TestClient]:
+    with TestClient(create_app(gateway_settings(wechat_stub, tmp_path))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def aes_client(wechat_stub: WeChatApiStub, redis_client: redis.Redis, tmp_path: object) -> Iterator[TestClient]:
+    settings = gateway_settings(wechat_stub, tmp_path, wechat_aes_key=AES_KEY)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

@@ -1,0 +1,99 @@
+"""A local stub of the WeChat API servers (the only outside service we cannot reach).
+
+Speaks the real protocol for what we use: `GET /cgi-bin/token` (access token, with expiry and
+forced refresh through errcode 40001/42001), `POST /cgi-bin/message/custom/send` (客服消息) and
+`POST /cgi-bin/message/template/send` (模板消息). Records every accepted message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class StubState:
+    app_id: str
+    app_secret: str
+    tokens_issued: int = 0
+    valid_token: str = ""
+    expire_next_call: bool = False
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _reply(self, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if url.path != "/cgi-bin/token":
+                self._reply({"errcode": 404, "errmsg": "not found"})
+                return
+            if query.get("appid") != state.app_id or query.get("secret") != state.app_secret:
+                self._reply({"errcode": 40125, "errmsg": "invalid appsecret"})
+                return
+            with state.lock:
+                state.tokens_issued += 1
+                state.valid_token = f"TOKEN{state.tokens_issued}"
+            self._reply({"access_token": state.valid_token, "expires_in": 7200})
+
+        def do_POST(self) -> None:
+            url = urlparse(self.path)
+            token = parse_qs(url.query).get("access_token", [""])[0]
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            with state.lock:
+                if state.expire_next_call:
+                    state.expire_next_call = False
+                    self._reply({"errcode": 42001, "errmsg": "access_token expired"})
+                    return
+                if token != state.valid_token:
+                    self._reply({"errcode": 40001, "errmsg": "invalid credential"})
+                    return
+            if url.path == "/cgi-bin/message/custom/send":
+                kind = "customer_service"
+            elif url.path == "/cgi-bin/message/template/send":
+                kind = "template"
+            else:
+                self._reply({"errcode": 404, "errmsg": "not found"})
+                return
+            with state.lock:
+                state.messages.append({"kind": kind, **body})
+            self._reply({"errcode": 0, "errmsg": "ok", "msgid": len(state.messages)})
+
+    return Handler
+
+
+class WeChatApiStub:
+    """Run the stub on a free loopback port for the duration of a test session."""
+
+    def __init__(self, app_id: str, app_secret: str) -> None:
+        self.state = StubState(app_id, app_secret)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> WeChatApiStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
