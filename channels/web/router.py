@@ -1,20 +1,122 @@
-"""POST /api/chat: the plain REST form of the web channel."""
+"""The web channel: REST chat, WebSocket chat, history, polling fallback, answer feedback, widget."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import contextlib
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
-from channels.dependencies import ConversationsDep
-from channels.messages import InboundMessage
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse
+from pydantic import ValidationError
+
+from channels.conversation import ConversationService
+from channels.dependencies import ConversationsDep, StoreDep
+from channels.messages import InboundMessage, SenderId
 from channels.observability import request_id_var
-from channels.web.schemas import ChatMessage, ChatRequest, ChatResponse
+from channels.push import drain_inbox, push_channel
+from channels.web.schemas import (
+    AnswerFeedback,
+    ChatMessage,
+    ChatRequest,
+    ChatResponse,
+    HistoryResponse,
+    SocketIn,
+)
 
 router = APIRouter(tags=["web chat"])
+STATIC = Path(__file__).with_name("static")
+SenderQuery = Annotated[SenderId, Query(description="the widget's sender id")]
+
+
+def _to_chat(replies: list[Any]) -> list[ChatMessage]:
+    return [ChatMessage(text=r.text, buttons=r.buttons, link=r.link) for r in replies]
 
 
 @router.post("/api/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, conversations: ConversationsDep) -> ChatResponse:
     """Send one citizen message; get the assistant's replies."""
     inbound = InboundMessage(channel="web", sender_id=body.sender_id, text=body.text)
-    replies = await conversations.handle(inbound, request_id_var.get())
-    return ChatResponse(messages=[ChatMessage(text=r.text, buttons=r.buttons, link=r.link) for r in replies])
+    return ChatResponse(messages=_to_chat(await conversations.handle(inbound, request_id_var.get())))
+
+
+@router.get("/api/chat/history", response_model=HistoryResponse)
+async def history(sender_id: SenderQuery, store: StoreDep) -> HistoryResponse:
+    """The conversation so far (kept across page reloads)."""
+    return HistoryResponse(turns=await store.history(f"web:{sender_id}"))
+
+
+@router.get("/api/chat/poll", response_model=ChatResponse)
+async def poll(sender_id: SenderQuery, store: StoreDep) -> ChatResponse:
+    """REST fallback: messages pushed while no WebSocket was open (agent replies, ticket notices)."""
+    waiting = await drain_inbox(store.redis, f"web:{sender_id}")
+    return ChatResponse(messages=[ChatMessage.model_validate(m) for m in waiting])
+
+
+@router.post("/api/chat/feedback", status_code=204)
+async def answer_feedback(body: AnswerFeedback, store: StoreDep) -> None:
+    """Helpful / not helpful on an answer; reported to find questions that lack good answers."""
+    record = {"sender": body.sender_id, "answer": body.answer, "helpful": int(body.helpful), "ts": int(time.time())}
+    await store.redis.xadd("govassist:answer_feedback", {k: str(v) for k, v in record.items()}, maxlen=100_000)
+
+
+async def _pump_pushes(websocket: WebSocket, store: Any, conversation_id: str) -> None:
+    pubsub = store.redis.pubsub()
+    await pubsub.subscribe(push_channel(conversation_id))
+    try:
+        waiting = await drain_inbox(store.redis, conversation_id)
+        if waiting:
+            await websocket.send_json({"type": "push", "messages": waiting})
+        async for item in pubsub.listen():
+            if item.get("type") == "message":
+                await websocket.send_json({"type": "push", "messages": json.loads(item["data"])})
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()
+
+
+async def _serve_socket(websocket: WebSocket, conversations: ConversationService, sender_id: str) -> None:
+    while True:
+        raw = await websocket.receive_text()
+        try:
+            incoming = SocketIn.model_validate_json(raw)
+        except ValidationError as exc:
+            await websocket.send_json({"type": "error", "detail": [e["msg"] for e in exc.errors()]})
+            continue
+        await websocket.send_json({"type": "typing"})
+        replies = await conversations.handle(InboundMessage(channel="web", sender_id=sender_id, text=incoming.text))
+        await websocket.send_json({"type": "messages", "messages": [m.model_dump() for m in _to_chat(replies)]})
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(websocket: WebSocket, sender_id: str = Query(..., min_length=1, max_length=128)) -> None:
+    """WebSocket chat: send {"text"}; receive typing, messages and pushed messages."""
+    if not sender_id.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        await websocket.close(code=1008, reason="invalid sender_id")
+        return
+    await websocket.accept()
+    state = websocket.app.state
+    pump = asyncio.create_task(_pump_pushes(websocket, state.conversation_store, f"web:{sender_id}"))
+    try:
+        await _serve_socket(websocket, state.conversations, sender_id)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump
+
+
+@router.get("/widget/govassist-widget.js", include_in_schema=False)
+async def widget_js() -> FileResponse:
+    return FileResponse(STATIC / "govassist-widget.js", media_type="application/javascript",
+                        headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def demo_page() -> HTMLResponse:
+    """A demo city-portal page with the widget embedded by one script tag."""
+    return HTMLResponse((STATIC / "demo.html").read_text(encoding="utf-8"))

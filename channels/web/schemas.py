@@ -30,3 +30,23 @@ class ChatResponse(BaseModel):
     """The bot's replies to one message."""
 
     messages: list[ChatMessage]
+
+
+class HistoryResponse(BaseModel):
+    """The turns of a conversation: role (user, bot, agent), text, buttons, link, time."""
+
+    turns: list[dict[str, object]]
+
+
+class AnswerFeedback(BaseModel):
+    """A citizen's verdict on one answer."""
+
+    sender_id: SenderId
+    answer: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    helpful: bool
+
+
+class SocketIn(BaseModel):
+    """One message from the widget over the WebSocket."""
+
+    text: ChatText
