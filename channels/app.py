@@ -45,7 +45,8 @@ async def _load_search(app: FastAPI, settings: Settings) -> None:
 
     try:
         app.state.search = await asyncio.to_thread(
-            build_search_service, settings.kb_dir, settings.resolved_index_dir, settings.encoder)
+            build_search_service, settings.kb_dir, settings.resolved_index_dir, settings.encoder
+        )
         log.info("search.ready")
     except Exception as exc:  # reported by /healthz; the gateway keeps serving what it can
         app.state.search_error = f"{exc.__class__.__name__}: {exc}"
@@ -56,14 +57,17 @@ async def _load_search(app: FastAPI, settings: Settings) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     redis_url = _redis_url(settings)
-    redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=15)
+    redis = Redis.from_url(
+        redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=15
+    )
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
     app.state.redis = redis
     app.state.rasa = rasa
     app.state.texts = load_texts()
     app.state.conversation_store = ConversationStore(redis)
-    app.state.conversations = ConversationService(app.state.conversation_store, rasa, app.state.texts,
-                                                  settings.rate_limit_per_minute)
+    app.state.conversations = ConversationService(
+        app.state.conversation_store, rasa, app.state.texts, settings.rate_limit_per_minute
+    )
     app.state.search = None
     app.state.search_error = None
     app.state.redis_url = redis_url
@@ -106,7 +110,9 @@ async def _health(request: Request) -> JSONResponse:
     for name, check in getattr(state, "health_checks", {}).items():
         parts[name] = await check()
     ready = all(v == "ok" for v in parts.values())
-    return JSONResponse({"status": "ok" if ready else "starting", "parts": parts}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "starting", "parts": parts}, status_code=200 if ready else 503
+    )
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -130,15 +136,23 @@ def create_app(settings: Settings | None = None, search: Any = None) -> FastAPI:
     """
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    app = FastAPI(title="govassist gateway", version="0.1.0", lifespan=lifespan,
-                  description="政务服务智能助手: web chat, WeChat, hotline agent assist, tickets, search.")
+    app = FastAPI(
+        title="govassist gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="政务服务智能助手: web chat, WeChat, hotline agent assist, tickets, search.",
+    )
     app.state.settings = settings
     app.state.preset_search = search
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=256 * 1024)
     app.middleware("http")(request_id_middleware)
     _error_handlers(app)
-    app.add_api_route("/healthz", _health, methods=["GET"], tags=["health"], summary="ready when every part is")
-    app.add_api_route("/readyz", _health, methods=["GET"], tags=["health"], summary="same as /healthz")
+    app.add_api_route(
+        "/healthz", _health, methods=["GET"], tags=["health"], summary="ready when every part is"
+    )
+    app.add_api_route(
+        "/readyz", _health, methods=["GET"], tags=["health"], summary="same as /healthz"
+    )
     app.add_api_route("/livez", lambda: {"status": "alive"}, methods=["GET"], tags=["health"])
     from channels.routers import ROUTERS
 

@@ -18,7 +18,9 @@ log = logging.getLogger("govassist.channels")
 class ConversationService:
     """The channel-independent part of every turn; adapters only translate protocols."""
 
-    def __init__(self, store: ConversationStore, rasa: RasaClient, texts: Texts, rate_limit_per_minute: int) -> None:
+    def __init__(
+        self, store: ConversationStore, rasa: RasaClient, texts: Texts, rate_limit_per_minute: int
+    ) -> None:
         self.store = store
         self.rasa = rasa
         self.texts = texts
@@ -31,15 +33,25 @@ class ConversationService:
         await self.store.append_history(conv, "user", message.text)
         replies = await self._replies(message, request_id)
         await self.store.append_bot(conv, replies)
-        log.info("channel.turn.completed", extra={
-            "ctx_channel": message.channel, "ctx_conversation": conv, "ctx_request_id": request_id,
-            "ctx_replies": len(replies), "ctx_latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+        log.info(
+            "channel.turn.completed",
+            extra={
+                "ctx_channel": message.channel,
+                "ctx_conversation": conv,
+                "ctx_request_id": request_id,
+                "ctx_replies": len(replies),
+                "ctx_latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         return replies
 
     async def _replies(self, message: InboundMessage, request_id: str) -> list[OutboundMessage]:
         emergency = detect_emergency(message.text)
         if emergency is not None:
-            log.warning("channel.emergency", extra={"ctx_number": emergency.number, "ctx_channel": message.channel})
+            log.warning(
+                "channel.emergency",
+                extra={"ctx_number": emergency.number, "ctx_channel": message.channel},
+            )
             return [OutboundMessage(text=emergency.text, kind="emergency")]
         if await self.store.handoff(message.conversation_id) is not None:
             return []  # a human agent answers; the console shows the message from the history
@@ -48,7 +60,9 @@ class ConversationService:
         try:
             replies = await self.rasa.send(message, request_id)
         except UpstreamError as exc:
-            log.error("channel.rasa.failed", extra={"ctx_error": str(exc), "ctx_request_id": request_id})
+            log.error(
+                "channel.rasa.failed", extra={"ctx_error": str(exc), "ctx_request_id": request_id}
+            )
             return [OutboundMessage(text=self.texts.busy, kind="error")]
         if replies:
             return replies

@@ -32,9 +32,13 @@ class ConversationStore:
             await self.redis.expire(key, 120)
         return int(count) <= per_minute
 
-    async def append_history(self, conversation_id: str, role: str, text: str, extra: dict[str, Any] | None = None) -> None:
+    async def append_history(
+        self, conversation_id: str, role: str, text: str, extra: dict[str, Any] | None = None
+    ) -> None:
         """Record one turn (role: user, bot or agent) for reload and for the agent console."""
-        entry = json.dumps({"role": role, "text": text, "ts": time.time(), **(extra or {})}, ensure_ascii=False)
+        entry = json.dumps(
+            {"role": role, "text": text, "ts": time.time(), **(extra or {})}, ensure_ascii=False
+        )
         key = f"{PREFIX}:history:{conversation_id}"
         await self.redis.rpush(key, entry)
         await self.redis.ltrim(key, -HISTORY_LIMIT, -1)
@@ -42,8 +46,12 @@ class ConversationStore:
 
     async def append_bot(self, conversation_id: str, messages: list[OutboundMessage]) -> None:
         for message in messages:
-            await self.append_history(conversation_id, "bot", message.text,
-                                      {"buttons": [b.model_dump() for b in message.buttons], "link": message.link})
+            await self.append_history(
+                conversation_id,
+                "bot",
+                message.text,
+                {"buttons": [b.model_dump() for b in message.buttons], "link": message.link},
+            )
 
     async def history(self, conversation_id: str) -> list[dict[str, Any]]:
         raw = await self.redis.lrange(f"{PREFIX}:history:{conversation_id}", 0, -1)
@@ -55,7 +63,9 @@ class ConversationStore:
         return json.loads(raw) if raw else None
 
     async def start_handoff(self, conversation_id: str, channel: str, reason: str) -> None:
-        record = json.dumps({"channel": channel, "reason": reason, "since": time.time()}, ensure_ascii=False)
+        record = json.dumps(
+            {"channel": channel, "reason": reason, "since": time.time()}, ensure_ascii=False
+        )
         if await self.redis.set(f"{PREFIX}:handoff:{conversation_id}", record, nx=True):
             await self.redis.rpush(f"{PREFIX}:handoff:queue", conversation_id)
 
@@ -64,4 +74,7 @@ class ConversationStore:
         await self.redis.lrem(f"{PREFIX}:handoff:queue", 0, conversation_id)
 
     async def handoff_queue(self) -> list[str]:
-        return [x.decode() if isinstance(x, bytes) else str(x) for x in await self.redis.lrange(f"{PREFIX}:handoff:queue", 0, -1)]
+        return [
+            x.decode() if isinstance(x, bytes) else str(x)
+            for x in await self.redis.lrange(f"{PREFIX}:handoff:queue", 0, -1)
+        ]

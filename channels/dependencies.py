@@ -33,8 +33,11 @@ def require_agent(settings: SettingsDep, authorization: Annotated[str, Header()]
     """Hotline agent endpoints: `Authorization: Bearer <AGENT_TOKEN>`."""
     token = authorization.removeprefix("Bearer ").strip()
     if not token or not secrets.compare_digest(token, settings.agent_token.get_secret_value()):
-        raise HTTPException(status_code=401, detail="agent token missing or wrong",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status_code=401,
+            detail="agent token missing or wrong",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return "agent"
 
 

@@ -1,8 +1,8 @@
 """Gateway errors.
 
-    UpstreamError
-     ├── UpstreamTimeout      a dependency (Rasa, WeChat API) did not answer in time
-     └── UpstreamUnavailable  a dependency refused the connection or answered 5xx
+UpstreamError
+ ├── UpstreamTimeout      a dependency (Rasa, WeChat API) did not answer in time
+ └── UpstreamUnavailable  a dependency refused the connection or answered 5xx
 """
 
 from __future__ import annotations

@@ -7,7 +7,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ChannelName = Literal["web", "wechat", "hotline", "api"]
-SenderId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$")]
+SenderId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$"),
+]
 
 
 class Button(BaseModel):

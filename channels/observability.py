@@ -27,9 +27,13 @@ class _RequestIdFilter(logging.Filter):
 def configure_logging(level: str = "INFO", stream: object = None) -> None:
     """One JSON object per line on stderr; ID numbers and phones masked in every record."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
-                                       rename_fields={"asctime": "time", "levelname": "level"},
-                                       json_ensure_ascii=False))
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level"},
+            json_ensure_ascii=False,
+        )
+    )
     handler.addFilter(_RequestIdFilter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
@@ -37,10 +41,16 @@ def configure_logging(level: str = "INFO", stream: object = None) -> None:
     root.setLevel(level.upper())
 
 
-async def request_id_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def request_id_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     """Take X-Request-ID from the caller or make one; echo it back; expose it to logs."""
     incoming = request.headers.get("x-request-id", "")
-    rid = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+    rid = (
+        incoming
+        if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        else uuid.uuid4().hex
+    )
     token = request_id_var.set(rid)
     try:
         response = await call_next(request)

@@ -52,14 +52,18 @@ class CitizenNotifier:
         self.store = store
         self.wechat = wechat_sender
 
-    async def notify(self, conversation_id: str, message: OutboundMessage, role: str = "agent") -> str:
+    async def notify(
+        self, conversation_id: str, message: OutboundMessage, role: str = "agent"
+    ) -> str:
         """Deliver and record in the history; returns how it was delivered."""
         channel, _, user = conversation_id.partition(":")
         await self.store.append_history(conversation_id, role, message.text, {"link": message.link})
         if channel == "wechat":
             return str(await self.wechat.send_async(user, message.text, message.link))
         if channel == "web":
-            await push_web(self.store.redis, conversation_id, [{"role": role, **message.model_dump()}])
+            await push_web(
+                self.store.redis, conversation_id, [{"role": role, **message.model_dump()}]
+            )
             return "web"
         log.info("push.unsupported_channel", extra={"ctx_channel": channel})
         return "history"

@@ -40,7 +40,9 @@ def _to_chat(replies: list[Any]) -> list[ChatMessage]:
 async def chat(body: ChatRequest, conversations: ConversationsDep) -> ChatResponse:
     """Send one citizen message; get the assistant's replies."""
     inbound = InboundMessage(channel="web", sender_id=body.sender_id, text=body.text)
-    return ChatResponse(messages=_to_chat(await conversations.handle(inbound, request_id_var.get())))
+    return ChatResponse(
+        messages=_to_chat(await conversations.handle(inbound, request_id_var.get()))
+    )
 
 
 @router.get("/api/chat/history", response_model=HistoryResponse)
@@ -59,8 +61,15 @@ async def poll(sender_id: SenderQuery, store: StoreDep) -> ChatResponse:
 @router.post("/api/chat/feedback", status_code=204)
 async def answer_feedback(body: AnswerFeedback, store: StoreDep) -> None:
     """Helpful / not helpful on an answer; reported to find questions that lack good answers."""
-    record = {"sender": body.sender_id, "answer": body.answer, "helpful": int(body.helpful), "ts": int(time.time())}
-    await store.redis.xadd("govassist:answer_feedback", {k: str(v) for k, v in record.items()}, maxlen=100_000)
+    record = {
+        "sender": body.sender_id,
+        "answer": body.answer,
+        "helpful": int(body.helpful),
+        "ts": int(time.time()),
+    }
+    await store.redis.xadd(
+        "govassist:answer_feedback", {k: str(v) for k, v in record.items()}, maxlen=100_000
+    )
 
 
 async def _pump_pushes(websocket: WebSocket, store: Any, conversation_id: str) -> None:
@@ -78,7 +87,9 @@ async def _pump_pushes(websocket: WebSocket, store: Any, conversation_id: str) -
         await pubsub.aclose()
 
 
-async def _serve_socket(websocket: WebSocket, conversations: ConversationService, sender_id: str) -> None:
+async def _serve_socket(
+    websocket: WebSocket, conversations: ConversationService, sender_id: str
+) -> None:
     while True:
         raw = await websocket.receive_text()
         try:
@@ -87,19 +98,27 @@ async def _serve_socket(websocket: WebSocket, conversations: ConversationService
             await websocket.send_json({"type": "error", "detail": [e["msg"] for e in exc.errors()]})
             continue
         await websocket.send_json({"type": "typing"})
-        replies = await conversations.handle(InboundMessage(channel="web", sender_id=sender_id, text=incoming.text))
-        await websocket.send_json({"type": "messages", "messages": [m.model_dump() for m in _to_chat(replies)]})
+        replies = await conversations.handle(
+            InboundMessage(channel="web", sender_id=sender_id, text=incoming.text)
+        )
+        await websocket.send_json(
+            {"type": "messages", "messages": [m.model_dump() for m in _to_chat(replies)]}
+        )
 
 
 @router.websocket("/ws/chat")
-async def chat_socket(websocket: WebSocket, sender_id: str = Query(..., min_length=1, max_length=128)) -> None:
+async def chat_socket(
+    websocket: WebSocket, sender_id: str = Query(..., min_length=1, max_length=128)
+) -> None:
     """WebSocket chat: send {"text"}; receive typing, messages and pushed messages."""
     if not sender_id.replace("-", "").replace("_", "").replace(".", "").isalnum():
         await websocket.close(code=1008, reason="invalid sender_id")
         return
     await websocket.accept()
     state = websocket.app.state
-    pump = asyncio.create_task(_pump_pushes(websocket, state.conversation_store, f"web:{sender_id}"))
+    pump = asyncio.create_task(
+        _pump_pushes(websocket, state.conversation_store, f"web:{sender_id}")
+    )
     try:
         await _serve_socket(websocket, state.conversations, sender_id)
     except WebSocketDisconnect:
@@ -112,8 +131,11 @@ async def chat_socket(websocket: WebSocket, sender_id: str = Query(..., min_leng
 
 @router.get("/widget/govassist-widget.js", include_in_schema=False)
 async def widget_js() -> FileResponse:
-    return FileResponse(STATIC / "govassist-widget.js", media_type="application/javascript",
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC / "govassist-widget.js",
+        media_type="application/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

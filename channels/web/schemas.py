@@ -14,7 +14,9 @@ ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 class ChatRequest(BaseModel):
     """One citizen message from the web widget or an API client."""
 
-    sender_id: SenderId = Field(description="stable id of the citizen's browser/session (letters, digits, -_.:@)")
+    sender_id: SenderId = Field(
+        description="stable id of the citizen's browser/session (letters, digits, -_.:@)"
+    )
     text: ChatText
 
 

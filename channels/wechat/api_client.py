@@ -38,11 +38,20 @@ class _ConfigurableClient(WeChatClient):  # type: ignore[misc]
 class WeChatSender:
     """Delivers text to a WeChat user by the channel the platform allows right now."""
 
-    def __init__(self, api_base: str, app_id: str, app_secret: str, redis_url: str,
-                 template_id: str = "", timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        api_base: str,
+        app_id: str,
+        app_secret: str,
+        redis_url: str,
+        template_id: str = "",
+        timeout_s: float = 5.0,
+    ) -> None:
         self._redis = redis.Redis.from_url(redis_url, socket_timeout=2)
         storage = RedisStorage(self._redis, prefix="govassist:wechatpy")
-        self._client = _ConfigurableClient(api_base, app_id, app_secret, session=storage, timeout=timeout_s)
+        self._client = _ConfigurableClient(
+            api_base, app_id, app_secret, session=storage, timeout=timeout_s
+        )
         self._template_id = template_id
 
     def note_user_message(self, openid: str) -> None:
@@ -63,7 +72,10 @@ class WeChatSender:
             if self._may_use_customer_service(openid):
                 self._client.message.send_text(openid, text + (f"\n{url}" if url else ""))
                 return "customer_service"
-            data = {"first": {"value": text[:200]}, "remark": {"value": "详情请点击查看或回复消息咨询"}}
+            data = {
+                "first": {"value": text[:200]},
+                "remark": {"value": "详情请点击查看或回复消息咨询"},
+            }
             self._client.message.send_template(openid, self._template_id, data, url=url)
             return "template"
         except (WeChatClientException, OSError) as exc:

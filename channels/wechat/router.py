@@ -35,8 +35,14 @@ MAX_BODY = 64 * 1024
 class SignedQuery:
     """The signature query parameters WeChat adds to every callback."""
 
-    def __init__(self, signature: str = Query(""), timestamp: str = Query(""), nonce: str = Query(""),
-                 msg_signature: str = Query(""), encrypt_type: str = Query("raw")) -> None:
+    def __init__(
+        self,
+        signature: str = Query(""),
+        timestamp: str = Query(""),
+        nonce: str = Query(""),
+        msg_signature: str = Query(""),
+        encrypt_type: str = Query("raw"),
+    ) -> None:
         self.signature, self.timestamp, self.nonce = signature, timestamp, nonce
         self.msg_signature, self.encrypt_type = msg_signature, encrypt_type
 
@@ -44,7 +50,9 @@ class SignedQuery:
 def verified(settings: SettingsDep, query: Annotated[SignedQuery, Depends()]) -> SignedQuery:
     """403 unless the request carries WeChat's signature for our token."""
     try:
-        check_signature(settings.wechat_token.get_secret_value(), query.signature, query.timestamp, query.nonce)
+        check_signature(
+            settings.wechat_token.get_secret_value(), query.signature, query.timestamp, query.nonce
+        )
     except InvalidSignatureException:
         raise HTTPException(status_code=403, detail="invalid WeChat signature") from None
     return query
@@ -64,10 +72,16 @@ async def verify_url(_: VerifiedDep, echostr: str = Query(..., max_length=256)) 
 
 def _crypto(settings: Any) -> WeChatCrypto | None:
     key = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else ""
-    return WeChatCrypto(settings.wechat_token.get_secret_value(), key, settings.wechat_app_id) if key else None
+    return (
+        WeChatCrypto(settings.wechat_token.get_secret_value(), key, settings.wechat_app_id)
+        if key
+        else None
+    )
 
 
-async def _inbound_text(message: Any, store: ConversationStore, texts: Any) -> tuple[str | None, str | None]:
+async def _inbound_text(
+    message: Any, store: ConversationStore, texts: Any
+) -> tuple[str | None, str | None]:
     """(text for the dialogue, or None) and (immediate reply, or None) for one WeChat message."""
     kind = getattr(message, "type", "unknown")
     if kind == "text":
@@ -96,18 +110,26 @@ async def _resolve_option(store: ConversationStore, openid: str, text: str) -> s
     return str(options[index]) if 0 <= index < len(options) else text
 
 
-async def _render_and_remember(store: ConversationStore, openid: str, replies: list[OutboundMessage]) -> list[str]:
+async def _render_and_remember(
+    store: ConversationStore, openid: str, replies: list[OutboundMessage]
+) -> list[str]:
     text, options = render_text(replies)
     key = f"govassist:wechat:options:{openid}"
     if options:
-        await store.redis.set(key, json.dumps([b.payload for b in options], ensure_ascii=False), ex=86400)
+        await store.redis.set(
+            key, json.dumps([b.payload for b in options], ensure_ascii=False), ex=86400
+        )
     else:
         await store.redis.delete(key)
     return split_utf8(text)
 
 
-async def _deliver_later(task: asyncio.Task[list[OutboundMessage]], store: ConversationStore,
-                         sender: WeChatSender, openid: str) -> None:
+async def _deliver_later(
+    task: asyncio.Task[list[OutboundMessage]],
+    store: ConversationStore,
+    sender: WeChatSender,
+    openid: str,
+) -> None:
     try:
         chunks = await _render_and_remember(store, openid, await task)
         for chunk in chunks:
@@ -125,9 +147,14 @@ def _in_background(request: Request, coro: Any) -> None:
 
 
 @router.post("/wechat", summary="WeChat message callback (plain or 安全模式)")
-async def receive(request: Request, query: VerifiedDep, settings: SettingsDep,
-                  conversations: ConversationsDep, store: StoreDep) -> Response:
-    body = (await request.body())[:MAX_BODY + 1]
+async def receive(
+    request: Request,
+    query: VerifiedDep,
+    settings: SettingsDep,
+    conversations: ConversationsDep,
+    store: StoreDep,
+) -> Response:
+    body = (await request.body())[: MAX_BODY + 1]
     if len(body) > MAX_BODY:
         raise HTTPException(status_code=413, detail="message body too large")
     crypto = _crypto(settings)
@@ -158,8 +185,12 @@ async def receive(request: Request, query: VerifiedDep, settings: SettingsDep,
     text, immediate = await _inbound_text(message, store, request.app.state.texts)
     if text is None:
         return reply(immediate or "")
-    inbound = InboundMessage(channel="wechat", sender_id=openid, text=text[: settings.max_message_chars],
-                             msg_id=str(getattr(message, "id", "") or ""))
+    inbound = InboundMessage(
+        channel="wechat",
+        sender_id=openid,
+        text=text[: settings.max_message_chars],
+        msg_id=str(getattr(message, "id", "") or ""),
+    )
     task = asyncio.create_task(conversations.handle(inbound))
     try:
         replies = await asyncio.wait_for(asyncio.shield(task), timeout=REPLY_BUDGET_S)
@@ -174,9 +205,11 @@ async def receive(request: Request, query: VerifiedDep, settings: SettingsDep,
 
 def install_sender(app: Any, settings: Any, redis_url: str) -> None:
     """Build the outbound client (kept on app.state) and the set of background deliveries."""
-    app.state.wechat_sender = WeChatSender(settings.wechat_api_base, settings.wechat_app_id,
-                                           settings.wechat_app_secret.get_secret_value(), redis_url,
-                                           settings.wechat_template_id)
+    app.state.wechat_sender = WeChatSender(
+        settings.wechat_api_base,
+        settings.wechat_app_id,
+        settings.wechat_app_secret.get_secret_value(),
+        redis_url,
+        settings.wechat_template_id,
+    )
     app.state.background = set()
-
-

@@ -1,0 +1,84 @@
+"""Agent console API: conversations handed off to a human, reply into the citizen's channel, release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+
+from channels.dependencies import AgentDep, StoreDep
+from channels.hotline.schemas import AgentReply
+from channels.messages import OutboundMessage
+from channels.push import CitizenNotifier
+
+router = APIRouter(tags=["agent console"])
+CONSOLE = Path(__file__).with_name("console.html")
+ConversationId = Annotated[str, PathParam(pattern=r"^(web|wechat|api):[\w.:@-]{1,128}$")]
+
+
+@router.get("/api/agent/handoffs")
+async def handoff_queue(store: StoreDep, _: AgentDep) -> dict[str, Any]:
+    """Conversations waiting for a human, oldest first, with their recent history."""
+    items = []
+    for conversation_id in await store.handoff_queue():
+        record = await store.handoff(conversation_id)
+        if record is None:
+            continue
+        items.append(
+            {
+                "conversation_id": conversation_id,
+                **record,
+                "history": (await store.history(conversation_id))[-30:],
+            }
+        )
+    return {"handoffs": items}
+
+
+@router.post("/api/agent/handoffs/{conversation_id}/reply", status_code=202)
+async def reply(
+    conversation_id: ConversationId,
+    body: AgentReply,
+    request: Request,
+    store: StoreDep,
+    _: AgentDep,
+) -> dict[str, str]:
+    """Send the agent's words to the citizen on their own channel."""
+    if await store.handoff(conversation_id) is None:
+        raise HTTPException(status_code=409, detail="conversation is not handed off to an agent")
+    notifier = CitizenNotifier(store, request.app.state.wechat_sender)
+    how = await notifier.notify(
+        conversation_id, OutboundMessage(text=body.text, kind="info"), role="agent"
+    )
+    return {"delivered_via": how}
+
+
+@router.post("/api/agent/handoffs/{conversation_id}/release", status_code=200)
+async def release(
+    conversation_id: ConversationId, request: Request, store: StoreDep, _: AgentDep
+) -> dict[str, str]:
+    """Give the conversation back to the bot and tell the citizen."""
+    if await store.handoff(conversation_id) is None:
+        raise HTTPException(status_code=409, detail="conversation is not handed off to an agent")
+    await store.release_handoff(conversation_id)
+    await _reset_bot_state(request, conversation_id)
+    notifier = CitizenNotifier(store, request.app.state.wechat_sender)
+    await notifier.notify(
+        conversation_id, OutboundMessage(text=request.app.state.texts.handoff_released), role="bot"
+    )
+    return {"status": "released"}
+
+
+async def _reset_bot_state(request: Request, conversation_id: str) -> None:
+    """Clear the hand-off slot in Rasa so the bot answers again (best effort)."""
+    await request.app.state.rasa.append_events(
+        conversation_id, [{"event": "slot", "name": "handoff_active", "value": False}]
+    )
+
+
+@router.get("/console/agent", response_class=HTMLResponse, include_in_schema=False)
+async def console_page() -> HTMLResponse:
+    """The 12345 agent console: live call assist and the hand-off queue."""
+    return HTMLResponse(CONSOLE.read_text(encoding="utf-8"))

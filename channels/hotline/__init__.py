@@ -1,0 +1,1 @@
+"""12345 hotline agent assist: suggestions and ticket drafts from transcribed caller speech."""

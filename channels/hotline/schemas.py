@@ -1,0 +1,86 @@
+"""HTTP bodies of the hotline agent-assist API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+Utterance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class CallCreate(BaseModel):
+    """Open a call session; the caller number is optional and masked everywhere it is shown."""
+
+    caller_number: Annotated[str, StringConstraints(pattern=r"^\+?[0-9-]{3,20}$")] | None = None
+    agent_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class CallOpened(BaseModel):
+    call_id: str
+    started_at: float
+
+
+class UtteranceIn(BaseModel):
+    """One transcribed utterance, as a speech recogniser streams it."""
+
+    speaker: Literal["caller", "agent"]
+    text: Utterance
+
+
+class Suggestion(BaseModel):
+    """A suggested answer for the agent."""
+
+    guide_id: str
+    title: str
+    department: str
+    aspect: str
+    snippet: str
+    confidence: float
+
+
+class TicketDraft(BaseModel):
+    """A pre-filled ticket the agent edits and submits in one click."""
+
+    kind: str
+    department: str | None
+    summary: str
+    location: str | None = None
+    contact: str | None = None
+    confidence: float = 0.0
+    alternatives: list[dict[str, object]] = Field(default_factory=list)
+
+
+class UtteranceResult(BaseModel):
+    """What the console shows after each caller utterance."""
+
+    call_id: str
+    intent: str
+    suggestions: list[Suggestion]
+    ticket_draft: TicketDraft | None = None
+    emergency: str | None = None
+    latency_ms: float
+
+
+class SuggestionFeedback(BaseModel):
+    """An agent's verdict on a suggestion."""
+
+    guide_id: str
+    verdict: Literal["used", "not_helpful"]
+    question: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class DraftSubmit(BaseModel):
+    """The (edited) ticket draft the agent submits."""
+
+    kind: Literal["complaint", "suggestion", "consultation", "praise", "report"]
+    department: str | None = None
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=4000)]
+    location: Annotated[str, StringConstraints(max_length=200)] | None = None
+    contact: Annotated[str, StringConstraints(max_length=50)] | None = None
+
+
+class AgentReply(BaseModel):
+    """An agent's reply into a handed-off citizen conversation."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
