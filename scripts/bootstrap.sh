@@ -44,7 +44,7 @@ main_env() {
   say "installing the main environment (CPU torch first, then the pinned lock file; several minutes the first time)"
   .venv/bin/python -m pip install --progress-bar off -q --upgrade pip
   .venv/bin/python -m pip install --progress-bar off ${GOVASSIST_TORCH_INDEX:+--extra-index-url "$GOVASSIST_TORCH_INDEX"} torch==2.13.0 | grep -E '^(Successfully|Requirement already)' | tail -1 || true
-  .venv/bin/python -m pip install --progress-bar off -r requirements.lock | grep -E '^Successfully' || true
+  .venv/bin/python -m pip install --progress-bar off -r requirements.lock 2> >(grep -v "^WARNING: Location" >&2) | grep -E "^Successfully" || true
   .venv/bin/python -m pip install --progress-bar off -q --no-deps --no-build-isolation -e .
   rm -f $STAMPS/venv.*; touch "$STAMPS/venv.$h"
 }
