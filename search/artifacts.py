@@ -1,0 +1,166 @@
+"""On-disk index: `<index_dir>/manifest.json` points at one build directory.
+
+A build writes `builds/<stamp>/{passages.jsonl,dense.faiss}` first and then replaces
+`manifest.json` atomically (os.replace), so a reader sees the old or the new index, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from search.dense import DenseIndex
+from search.encoders import Encoder
+from search.exceptions import IndexMismatch, IndexNotReady
+from search.lexical import LexicalIndex
+from search.passages import Passage
+
+FORMAT_VERSION = 3
+MANIFEST = "manifest.json"
+KEEP_BUILDS = 2
+ENCODE_BATCH = 256
+
+
+class IndexManifest(BaseModel):
+    """What an index was built from; compared with the KB and settings before use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: int = FORMAT_VERSION
+    kb_hash: str
+    encoder: str
+    dim: int
+    index_type: str
+    passages: int
+    documents: int
+    built_at: str
+    build_seconds: float
+    build_dir: str
+
+
+def read_manifest(index_dir: Path) -> IndexManifest | None:
+    """The manifest, or None when missing or unreadable."""
+    try:
+        return IndexManifest.model_validate_json((index_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def staleness(manifest: IndexManifest | None, kb_hash: str, encoder: str) -> str | None:
+    """Why an index must be rebuilt, or None when it is current."""
+    if manifest is None:
+        return "no index"
+    if manifest.format != FORMAT_VERSION:
+        return f"index format {manifest.format} != {FORMAT_VERSION}"
+    if manifest.kb_hash != kb_hash:
+        return "knowledge base changed"
+    if manifest.encoder != encoder:
+        return f"encoder changed ({manifest.encoder} -> {encoder})"
+    return None
+
+
+def encode_all(encoder: Encoder, texts: Sequence[str], progress: Callable[[int], None]) -> np.ndarray:
+    """Embed in batches, reporting progress after each."""
+    parts = []
+    for start in range(0, len(texts), ENCODE_BATCH):
+        batch = list(texts[start : start + ENCODE_BATCH])
+        parts.append(encoder.encode(batch))
+        progress(len(batch))
+    return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
+
+
+def write_index(
+    index_dir: Path,
+    passages: Sequence[Passage],
+    tokens: Sequence[Sequence[str]],
+    vectors: np.ndarray,
+    kb_hash: str,
+    encoder: Encoder,
+    build_seconds: float,
+) -> IndexManifest:
+    """Write a new build and switch the manifest to it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    build = index_dir / "builds" / stamp
+    build.mkdir(parents=True, exist_ok=True)
+    with (build / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        for passage, toks in zip(passages, tokens, strict=True):
+            fh.write(json.dumps({**asdict(passage), "tokens": list(toks)}, ensure_ascii=False) + "\n")
+    dense = DenseIndex.build(vectors)
+    dense.save(build / "dense.faiss")
+    manifest = IndexManifest(
+        kb_hash=kb_hash,
+        encoder=encoder.id,
+        dim=encoder.dim,
+        index_type=dense.kind,
+        passages=len(passages),
+        documents=len({p.doc_id for p in passages}),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(build_seconds, 2),
+        build_dir=str(build.relative_to(index_dir)),
+    )
+    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, index_dir / MANIFEST)
+    _prune(index_dir, keep=build)
+    return manifest
+
+
+def _prune(index_dir: Path, keep: Path) -> None:
+    builds = sorted(p for p in (index_dir / "builds").iterdir() if p.is_dir())
+    old = [p for p in builds if p != keep][: max(0, len(builds) - KEEP_BUILDS)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def read_index(
+    index_dir: Path, kb_hash: str, encoder: Encoder
+) -> tuple[IndexManifest, list[Passage], LexicalIndex, DenseIndex]:
+    """Load a build after checking its manifest; raises IndexNotReady / IndexMismatch."""
+    manifest = read_manifest(index_dir)
+    reason = staleness(manifest, kb_hash, encoder.id)
+    if manifest is None:
+        raise IndexNotReady(f"no index in {index_dir}; run `govassist index build`")
+    if reason:
+        raise IndexMismatch(f"index in {index_dir} is stale: {reason}")
+    if manifest.dim != encoder.dim:
+        raise IndexMismatch(f"index dim {manifest.dim} != encoder dim {encoder.dim}")
+    build = index_dir / manifest.build_dir
+    passages, tokens = _read_passages(build / "passages.jsonl")
+    lexical = LexicalIndex(tokens, [p.doc_id for p in passages])
+    dense = DenseIndex.load(build / "dense.faiss", manifest.index_type)
+    return manifest, passages, lexical, dense
+
+
+def _read_passages(path: Path) -> tuple[list[Passage], list[list[str]]]:
+    passages, tokens = [], []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise IndexNotReady(f"index files missing: {exc}") from None
+    for line in lines:
+        row = json.loads(line)
+        tokens.append(row.pop("tokens"))
+        passages.append(Passage(**row))
+    return passages, tokens
+
+
+def manifest_mtime(index_dir: Path) -> float:
+    """Modification time of the manifest (0 when missing)."""
+    try:
+        return (index_dir / MANIFEST).stat().st_mtime_ns / 1e9
+    except OSError:
+        return 0.0
+
+
+def now() -> float:
+    """Monotonic seconds (indirection keeps time in one place for the builder)."""
+    return time.perf_counter()

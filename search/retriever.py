@@ -1,0 +1,135 @@
+"""HybridRetriever: BM25 + dense over passages, aggregated to documents, fused, scored.
+
+Documents are guides in the product and GovQA answers in the benchmark; the retriever only
+knows passages with a `doc_id`. Every ranked document carries a calibrated confidence
+(`confidence = w·best cosine + (1-w)·idf coverage`, down-weighted for other cities) that the
+not-found threshold applies to, whatever the ranking mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from search.dense import DenseIndex
+from search.encoders import Encoder
+from search.fusion import ranked, reciprocal_rank_fusion, score_fusion
+from search.lexical import LexicalIndex
+from search.passages import Passage
+from search.query import PreparedQuery, QueryProcessor
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Tunable knobs (defaults chosen on the eval dev split; see docs/benchmarks/search.md)."""
+
+    candidates: int = 100  # passages taken from each retriever
+    fusion: str = "rrf"  # rrf | score
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    confidence_dense_weight: float = 0.5
+    foreign_region_penalty: float = 0.7
+    threshold: float = 0.45
+    ambiguity_margin: float = 0.02
+
+
+@dataclass(frozen=True)
+class RankedDoc:
+    """One document of a ranking with its confidence and best passage."""
+
+    doc_id: str
+    confidence: float
+    fused: float
+    passage: int  # index of the best-matching passage
+
+
+@dataclass
+class _Evidence:
+    bm25: dict[str, float] = field(default_factory=dict)
+    dense: dict[str, float] = field(default_factory=dict)
+    passages: dict[str, dict[int, float]] = field(default_factory=dict)
+
+
+class HybridRetriever:
+    """Search passages with either retriever or both; thread-safe (read-only state)."""
+
+    def __init__(
+        self,
+        processor: QueryProcessor,
+        encoder: Encoder,
+        passages: Sequence[Passage],
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        config: RetrievalConfig | None = None,
+    ) -> None:
+        self.processor = processor
+        self.encoder = encoder
+        self.passages = list(passages)
+        self.lexical = lexical
+        self.dense = dense
+        self.config = config or RetrievalConfig()
+
+    def rank(self, query: PreparedQuery, mode: str = "hybrid", limit: int = 10) -> list[RankedDoc]:
+        """Documents for a prepared question, best first (no threshold applied)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if query.empty:
+            return []
+        ev = _Evidence()
+        if mode in ("bm25", "hybrid"):
+            self._collect_bm25(query, ev)
+        self._collect_dense(query, ev)  # always: the cosine is half of the confidence
+        fused = self._fuse(ev, mode)
+        return [self._ranked_doc(doc, fused[doc], ev, query) for doc in ranked(fused)[:limit]]
+
+    def _collect_bm25(self, query: PreparedQuery, ev: _Evidence) -> None:
+        scores = self.lexical.scores(query.tokens)
+        top = np.argsort(-scores)[: self.config.candidates]
+        best = float(scores[top[0]]) if len(top) else 0.0
+        for i in top:
+            score = float(scores[i])
+            if score <= 0:
+                break
+            self._note(ev.bm25, ev, int(i), score, 0.5 * score / best if best else 0.0)
+
+    def _collect_dense(self, query: PreparedQuery, ev: _Evidence) -> None:
+        vector = self.encoder.encode([query.dense_text])[0]
+        ids, scores = self.dense.search(vector, self.config.candidates)
+        for i, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            self._note(ev.dense, ev, i, score, 0.5 * score)
+
+    def _note(self, table: dict[str, float], ev: _Evidence, i: int, score: float, part: float) -> None:
+        doc = self.passages[i].doc_id
+        if score > table.get(doc, float("-inf")):
+            table[doc] = score
+        # a passage's evidence adds up over both retrievers to pick the doc's best passage
+        own = ev.passages.setdefault(doc, {})
+        own[i] = own.get(i, 0.0) + part
+
+    def _fuse(self, ev: _Evidence, mode: str) -> dict[str, float]:
+        cfg = self.config
+        if mode == "bm25":
+            return dict(ev.bm25)
+        if mode == "dense":
+            return dict(ev.dense)
+        if cfg.fusion == "score":
+            return score_fusion([ev.bm25, ev.dense], [cfg.bm25_weight, cfg.dense_weight])
+        return reciprocal_rank_fusion(
+            [ranked(ev.bm25), ranked(ev.dense)], [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k
+        )
+
+    def _ranked_doc(self, doc: str, fused: float, ev: _Evidence, query: PreparedQuery) -> RankedDoc:
+        cfg = self.config
+        cosine = max(ev.dense.get(doc, 0.0), 0.0)
+        coverage = self.lexical.coverage(doc, query.token_groups)
+        confidence = cfg.confidence_dense_weight * cosine + (1 - cfg.confidence_dense_weight) * coverage
+        if query.foreign_region:
+            confidence *= cfg.foreign_region_penalty
+        own = ev.passages.get(doc, {})
+        passage = max(own, key=lambda i: (own[i], -i)) if own else 0
+        return RankedDoc(doc, round(confidence, 4), fused, passage)

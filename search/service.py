@@ -1,0 +1,241 @@
+"""SearchService: the search engine over the service guides, as the rest of govassist sees it.
+
+`build_search_service(kb_dir, index_dir, encoder)` loads the KB, (re)builds the index when it is
+missing or stale, and returns a service that answers `search()` and `answer()` from any thread
+and swaps in an index rebuilt by another process (checked at most every `reload_interval` s).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from knowledge.loader import content_hash, load_knowledge_base
+from knowledge.store import KnowledgeBase
+from search import artifacts
+from search.aspects import detect_aspect, format_aspect, has_aspect
+from search.encoders import Encoder, load_encoder
+from search.exceptions import IndexMismatch, IndexNotReady, InvalidQuery
+from search.passages import SNIPPET_CHARS, kb_passages
+from search.query import QueryProcessor
+from search.retriever import HybridRetriever, RankedDoc, RetrievalConfig
+from search.schemas import SearchHit, SearchResult
+
+log = logging.getLogger("search")
+REGIONS_FILE = "lexicon/other_regions.txt"
+RELOAD_INTERVAL_S = 3.0
+
+
+def _read_wordlist(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w for w in (line.split("#", 1)[0].strip() for line in lines) if w]
+
+
+def build_processor(kb: KnowledgeBase) -> QueryProcessor:
+    """Normaliser/tokenizer/synonyms built from the KB's titles, aliases and lexicon."""
+    words = [w for g in kb.guides for w in (g.title, *g.aliases)]
+    words += [k for d in kb.departments for k in d.keywords]
+    return QueryProcessor(
+        kb.synonyms, words, kb.stopwords, _read_wordlist(kb.root / REGIONS_FILE)
+    )
+
+
+def build_index(
+    kb: KnowledgeBase,
+    index_dir: Path,
+    encoder: Encoder,
+    processor: QueryProcessor,
+    progress: Callable[[int, int], None] | None = None,
+) -> artifacts.IndexManifest:
+    """Passages → tokens → embeddings → files; `progress(done, total)` after each batch."""
+    started = time.perf_counter()
+    passages = kb_passages(kb.guides)
+    tokens = [processor.passage_tokens(p.text) for p in passages]
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(passages))
+
+    texts = [processor.normalizer.basic(p.text) for p in passages]
+    vectors = artifacts.encode_all(encoder, texts, step)
+    return artifacts.write_index(
+        index_dir, passages, tokens, vectors, kb.content_hash, encoder, time.perf_counter() - started
+    )
+
+
+@dataclass(frozen=True)
+class _Engine:
+    retriever: HybridRetriever
+    manifest: artifacts.IndexManifest
+    mtime: float
+
+
+class SearchService:
+    """Guide search with calibrated not-found/ambiguous flags and aspect answers."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index_dir: Path,
+        encoder: Encoder,
+        processor: QueryProcessor,
+        config: RetrievalConfig | None = None,
+        reload_interval: float = RELOAD_INTERVAL_S,
+    ) -> None:
+        self._kb = kb
+        self._index_dir = index_dir
+        self._encoder = encoder
+        self._processor = processor
+        self._config = config or RetrievalConfig()
+        self._reload_interval = reload_interval
+        self._lock = threading.Lock()
+        self._checked_at = time.monotonic()
+        self._engine = self._load()
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._kb
+
+    @property
+    def manifest(self) -> artifacts.IndexManifest:
+        return self._engine.manifest
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._current().retriever
+
+    def _load(self) -> _Engine:
+        mtime = artifacts.manifest_mtime(self._index_dir)
+        manifest, passages, lexical, dense = artifacts.read_index(
+            self._index_dir, self._kb.content_hash, self._encoder
+        )
+        retriever = HybridRetriever(
+            self._processor, self._encoder, passages, lexical, dense, self._config
+        )
+        return _Engine(retriever, manifest, mtime)
+
+    def _current(self) -> _Engine:
+        """The engine, swapped for a newer build if the manifest changed on disk."""
+        now = time.monotonic()
+        if now - self._checked_at < self._reload_interval:
+            return self._engine
+        with self._lock:
+            if now - self._checked_at >= self._reload_interval:
+                self._checked_at = now
+                self._maybe_reload()
+        return self._engine
+
+    def _maybe_reload(self) -> None:
+        if artifacts.manifest_mtime(self._index_dir) == self._engine.mtime:
+            return
+        try:
+            self._engine = self._load()
+            log.info("search.index.reloaded", extra={"build": self._engine.manifest.build_dir})
+        except (IndexMismatch, IndexNotReady) as exc:
+            # e.g. a build for a newer KB this process has not loaded: keep serving the old one
+            log.warning("search.index.reload_skipped: %s", exc)
+
+    def reload_now(self) -> None:
+        """Check the manifest immediately (tests, admin)."""
+        with self._lock:
+            self._checked_at = time.monotonic()
+            self._maybe_reload()
+
+    def search(self, query: str, top_k: int = 5) -> SearchResult:
+        """Guides for a citizen question; raises InvalidQuery for unusable input."""
+        if not isinstance(query, str):
+            raise InvalidQuery("question must be text")
+        retriever = self._current().retriever
+        prepared = retriever.processor.prepare(query)
+        if prepared.empty:
+            raise InvalidQuery("question has no searchable words")
+        aspect = detect_aspect(prepared.text)
+        docs = retriever.rank(prepared, "hybrid", limit=max(top_k, 2))
+        cfg = self._config
+        accepted = [d for d in docs if d.confidence >= cfg.threshold]
+        if not docs or docs[0].confidence < cfg.threshold:
+            return SearchResult(hits=[], not_found=True, aspect=aspect)
+        ambiguous = len(accepted) >= 2 and (
+            accepted[0].confidence - accepted[1].confidence <= cfg.ambiguity_margin
+        )
+        hits = [self._hit(d, aspect, retriever) for d in accepted[:top_k]]
+        return SearchResult(hits=hits, ambiguous=ambiguous, aspect=aspect)
+
+    def _hit(self, doc: RankedDoc, aspect: str | None, retriever: HybridRetriever) -> SearchHit:
+        guide = self._kb.guide(doc.doc_id)
+        passage = retriever.passages[doc.passage]
+        if aspect and has_aspect(guide, aspect):
+            text = format_aspect(guide, aspect).replace("\n", " ")
+            snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+        else:
+            aspect, snippet = passage.aspect, passage.snippet
+        return SearchHit(
+            guide_id=guide.id,
+            title=guide.title,
+            department=guide.department,
+            aspect=aspect,
+            snippet=snippet,
+            score=doc.confidence,
+        )
+
+    def answer(self, guide_id: str, aspect: str | None = None) -> str:
+        """Ready-to-show Chinese text of one aspect of a guide (overview when None/empty)."""
+        return format_aspect(self._kb.guide(guide_id), aspect)
+
+    def with_config(self, config: RetrievalConfig) -> SearchService:
+        """A service sharing this one's index files with other retrieval settings (evaluation)."""
+        return SearchService(
+            self._kb, self._index_dir, self._encoder, self._processor, config, self._reload_interval
+        )
+
+
+def ensure_index(
+    kb: KnowledgeBase,
+    index_dir: Path,
+    encoder: Encoder,
+    processor: QueryProcessor,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[artifacts.IndexManifest, bool]:
+    """(manifest, rebuilt): build when missing, stale or forced."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    manifest = artifacts.read_manifest(index_dir)
+    reason = artifacts.staleness(manifest, kb.content_hash, encoder.id)
+    if manifest is not None and reason is None and not force:
+        return manifest, False
+    log.info("search.index.build: %s", reason or "forced")
+    return build_index(kb, index_dir, encoder, processor, progress), True
+
+
+def build_search_service(
+    kb_dir: Path,
+    index_dir: Path,
+    encoder: str | Encoder = "use-multilingual",
+    config: RetrievalConfig | None = None,
+) -> SearchService:
+    """Load the KB, build the index if missing or stale, and return the service."""
+    kb = load_knowledge_base(kb_dir)
+    enc = load_encoder(encoder) if isinstance(encoder, str) else encoder
+    processor = build_processor(kb)
+    ensure_index(kb, index_dir, enc, processor)
+    return SearchService(kb, index_dir, enc, processor, config)
+
+
+__all__ = [
+    "SearchService",
+    "build_index",
+    "build_processor",
+    "build_search_service",
+    "content_hash",
+    "ensure_index",
+    "replace",
+]
