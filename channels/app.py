@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from channels.conversation import ConversationService
 from channels.conversation_store import ConversationStore
 from channels.limits import BodySizeLimitMiddleware
+from channels.metrics import GatewayMetrics
 from channels.observability import configure_logging, request_id_middleware
 from channels.rasa_client import RasaClient
 from channels.texts import load_texts
@@ -66,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.texts = load_texts()
     app.state.conversation_store = ConversationStore(redis)
     app.state.conversations = ConversationService(
-        app.state.conversation_store, rasa, app.state.texts, settings.rate_limit_per_minute
+        app.state.conversation_store, rasa, app.state.texts, settings.rate_limit_per_minute, app.state.metrics
     )
     app.state.search = None
     app.state.search_error = None
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, search: Any = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.preset_search = search
+    app.state.metrics = GatewayMetrics()
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=256 * 1024)
     app.middleware("http")(request_id_middleware)
     _error_handlers(app)

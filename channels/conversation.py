@@ -9,6 +9,7 @@ from channels.conversation_store import ConversationStore
 from channels.emergency import detect_emergency
 from channels.exceptions import UpstreamError
 from channels.messages import InboundMessage, OutboundMessage
+from channels.metrics import GatewayMetrics
 from channels.rasa_client import RasaClient
 from channels.texts import Texts
 
@@ -19,8 +20,14 @@ class ConversationService:
     """The channel-independent part of every turn; adapters only translate protocols."""
 
     def __init__(
-        self, store: ConversationStore, rasa: RasaClient, texts: Texts, rate_limit_per_minute: int
+        self,
+        store: ConversationStore,
+        rasa: RasaClient,
+        texts: Texts,
+        rate_limit_per_minute: int,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.store = store
         self.rasa = rasa
         self.texts = texts
@@ -33,6 +40,8 @@ class ConversationService:
         await self.store.append_history(conv, "user", message.text)
         replies = await self._replies(message, request_id)
         await self.store.append_bot(conv, replies)
+        if self.metrics is not None:
+            self.metrics.observe_turn(message.channel, time.perf_counter() - started, [r.kind for r in replies])
         log.info(
             "channel.turn.completed",
             extra={

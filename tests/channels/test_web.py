@@ -1,0 +1,77 @@
+"""The REST form of the web channel, its validation, history and metrics."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_chat_replies_in_the_documented_shape(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"sender_id": "shape-1", "text": "我晕倒在路边的邻居需要帮助"})
+    assert response.status_code == 200
+    messages = response.json()["messages"]
+    assert messages and set(messages[0]) == {"text", "buttons", "link"}
+    assert "120" in messages[0]["text"]
+
+
+def test_rasa_down_is_a_polite_message_not_a_500(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"sender_id": "down-1", "text": "公积金怎么提取"})
+    assert response.status_code == 200
+    assert "12345" in response.json()["messages"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"sender_id": "a"}, {"text": "你好"}, {"sender_id": "", "text": "你好"}, {"sender_id": "a b", "text": "你好"},
+     {"sender_id": "a", "text": "   "}, {"sender_id": "a", "text": "长" * 2001}, {"sender_id": "a", "text": 5},
+     {"sender_id": "x" * 200, "text": "你好"}],
+)
+def test_malformed_chat_requests_get_422_with_reasons(client: TestClient, body: dict) -> None:
+    response = client.post("/api/chat", json=body)
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], list) and response.json()["detail"]
+
+
+def test_non_json_body_is_a_4xx(client: TestClient) -> None:
+    response = client.post("/api/chat", content=b"\x00\x01not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_history_and_feedback(client: TestClient) -> None:
+    client.post("/api/chat", json={"sender_id": "hist-1", "text": "有人抢劫"})
+    turns = client.get("/api/chat/history", params={"sender_id": "hist-1"}).json()["turns"]
+    assert [t["role"] for t in turns] == ["user", "bot"] and "110" in turns[1]["text"]
+    assert client.post("/api/chat/feedback", json={"sender_id": "hist-1", "answer": "x", "helpful": True}).status_code == 204
+    assert client.get("/api/chat/history", params={"sender_id": "bad id"}).status_code == 422
+
+
+def test_rate_limit_per_user(client: TestClient) -> None:
+    limit = client.app.state.settings.rate_limit_per_minute  # type: ignore[attr-defined]
+    codes = [client.post("/api/chat", json={"sender_id": "flood-1", "text": f"问题{i}"}).json()["messages"][0]["text"]
+             for i in range(limit + 2)]
+    assert "太频繁" in codes[-1] and "太频繁" not in codes[0]
+
+
+def test_websocket_chat(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat?sender_id=sock-1") as ws:
+        ws.send_json({"text": "着火了"})
+        assert ws.receive_json() == {"type": "typing"}
+        reply = ws.receive_json()
+        assert reply["type"] == "messages" and "119" in reply["messages"][0]["text"]
+        ws.send_text("not json")
+        assert ws.receive_json()["type"] == "error"
+
+
+def test_metrics_and_health(client: TestClient) -> None:
+    client.post("/api/chat", json={"sender_id": "m-1", "text": "有人晕倒"})
+    text = client.get("/metrics").text
+    assert 'govassist_turns_total{channel="web",outcome="emergency"}' in text
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json()["parts"]["rasa"] == "not ready"
+    assert client.get("/livez").json() == {"status": "alive"}
+
+
+def test_widget_and_demo_page_are_served(client: TestClient) -> None:
+    assert "govassist-widget.js" in client.get("/").text
+    js = client.get("/widget/govassist-widget.js")
+    assert js.status_code == 200 and "isComposing" in js.text and "innerHTML" not in js.text
