@@ -10,4 +10,8 @@ from govassist.settings import Settings
 
 Installer = Callable[[FastAPI, Settings], Awaitable[None]]
 
-INSTALLERS: tuple[Installer, ...] = ()
+from bot.applications.router import install as install_applications
+from channels.notifications import install as install_notifications
+from feedback.install import install as install_tickets
+
+INSTALLERS: tuple[Installer, ...] = (install_tickets, install_applications, install_notifications)

@@ -10,4 +10,19 @@ from channels.metrics import router as metrics_router
 from channels.web.router import router as web_router
 from channels.wechat.router import router as wechat_router
 
-ROUTERS: tuple[APIRouter, ...] = (web_router, wechat_router, hotline_router, agent_router, metrics_router)
+from bot.applications.router import router as applications_router
+from feedback.api import ROUTERS as FEEDBACK_ROUTERS
+from search.router import router as search_router
+from feedback.open311 import router as open311_router
+
+ROUTERS: tuple[APIRouter, ...] = (
+    web_router,
+    wechat_router,
+    hotline_router,
+    agent_router,
+    metrics_router,
+    *FEEDBACK_ROUTERS,
+    open311_router,
+    search_router,
+    applications_router,
+)

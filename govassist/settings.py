@@ -71,8 +71,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
-        if self.govassist_env != "local" and self.secret_key.get_secret_value() == _DEV_SECRET:
-            raise ValueError("SECRET_KEY must be set when GOVASSIST_ENV is not 'local'")
+        if self.govassist_env != "local":
+            if self.secret_key.get_secret_value() == _DEV_SECRET:
+                raise ValueError("SECRET_KEY must be set when GOVASSIST_ENV is not 'local'")
+            if not self.department_tokens:
+                raise ValueError("DEPARTMENT_TOKENS must be set when GOVASSIST_ENV is not 'local'")
         return self
 
     @property

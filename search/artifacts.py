@@ -68,7 +68,9 @@ def staleness(manifest: IndexManifest | None, kb_hash: str, encoder: str) -> str
     return None
 
 
-def encode_all(encoder: Encoder, texts: Sequence[str], progress: Callable[[int], None]) -> np.ndarray:
+def encode_all(
+    encoder: Encoder, texts: Sequence[str], progress: Callable[[int], None]
+) -> np.ndarray:
     """Embed in batches, reporting progress after each."""
     parts = []
     for start in range(0, len(texts), ENCODE_BATCH):
@@ -93,7 +95,9 @@ def write_index(
     build.mkdir(parents=True, exist_ok=True)
     with (build / "passages.jsonl").open("w", encoding="utf-8") as fh:
         for passage, toks in zip(passages, tokens, strict=True):
-            fh.write(json.dumps({**asdict(passage), "tokens": list(toks)}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps({**asdict(passage), "tokens": list(toks)}, ensure_ascii=False) + "\n"
+            )
     dense = DenseIndex.build(vectors)
     dense.save(build / "dense.faiss")
     manifest = IndexManifest(

@@ -8,11 +8,20 @@ from knowledge.schema import ServiceGuide
 
 # Checked in order: the first pattern that matches wins.
 _PATTERNS: tuple[tuple[str, str], ...] = (
-    ("materials", r"材料|带什么|带啥|带哪些|要带|准备什么|准备啥|准备哪些|提交什么|需要什么证明|要什么证明|资料"),
+    (
+        "materials",
+        r"材料|带什么|带啥|带哪些|要带|准备什么|准备啥|准备哪些|提交什么|需要什么证明|要什么证明|资料",
+    ),
     ("fees", r"收费|多少钱|费用|要钱|花钱|免费|工本费|交钱|付费|贵不贵"),
-    ("time_limit", r"多久|多长时间|几天|多少天|时限|几个工作日|多快|要等|什么时候能(拿|领|办好|下来)|啥时候能"),
+    (
+        "time_limit",
+        r"多久|多长时间|几天|多少天|时限|几个工作日|多快|要等|什么时候能(拿|领|办好|下来)|啥时候能",
+    ),
     ("online", r"网上|线上|在线|手机上|手机能|app|小程序|网办|不用跑|不出门|公众号|互联网"),
-    ("locations", r"在哪|哪里办|哪儿办|去哪|哪个窗口|地址|地点|几点|上班时间|办公时间|营业时间|周末|星期六|周六|窗口"),
+    (
+        "locations",
+        r"在哪|哪里办|哪儿办|去哪|哪个窗口|地址|地点|几点|上班时间|办公时间|营业时间|周末|星期六|周六|窗口",
+    ),
     ("phone", r"电话|热线|号码是多少|联系方式|咨询号码"),
     ("conditions", r"条件|资格|符合|够不够|能不能办|能办吗|可以办吗|有资格|谁可以|哪些人"),
     ("steps", r"流程|步骤|程序|怎么申请|如何申请|怎么办理|如何办理|手续"),
@@ -58,7 +67,9 @@ def _materials(g: ServiceGuide) -> str:
 
 def _time_limit(g: ServiceGuide) -> str:
     tl = g.time_limit
-    text = "当场办结（即办件）" if tl.promised_days == 0 else f"承诺{tl.promised_days}个工作日内办结"
+    text = (
+        "当场办结（即办件）" if tl.promised_days == 0 else f"承诺{tl.promised_days}个工作日内办结"
+    )
     if tl.legal_days is not None and tl.legal_days != tl.promised_days:
         text += f"（法定时限{tl.legal_days}个工作日）"
     return f"“{g.title}”办理时限：{text}。" + (tl.note or "")
@@ -90,7 +101,9 @@ def _overview(g: ServiceGuide) -> str:
 
 
 def _faq(g: ServiceGuide) -> str:
-    return f"“{g.title}”常见问题：\n" + "\n".join(f"问：{f.question}\n答：{f.answer}" for f in g.faqs)
+    return f"“{g.title}”常见问题：\n" + "\n".join(
+        f"问：{f.question}\n答：{f.answer}" for f in g.faqs
+    )
 
 
 def format_aspect(guide: ServiceGuide, aspect: str | None) -> str:

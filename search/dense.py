@@ -25,6 +25,10 @@ class DenseIndex:
     """Top-k inner-product search; ids are passage positions."""
 
     def __init__(self, index: object, kind: str) -> None:
+        import faiss
+
+        self._set_threads = faiss.omp_set_num_threads
+        self._get_threads = faiss.omp_get_max_threads
         self._index = index
         self.kind = kind
         if kind == "hnsw":
@@ -70,6 +74,14 @@ class DenseIndex:
         k = min(k, self.size)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores, ids = self._index.search(vector.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
+        # One query vector: OpenMP inside a query costs far more than it gains on a small shared
+        # machine (10k passages: 0.75 ms single-threaded vs 15.7 ms with 2 threads under load).
+        # The OpenMP thread count is per calling thread, so builds elsewhere keep theirs.
+        previous = self._get_threads()
+        self._set_threads(1)
+        try:
+            scores, ids = self._index.search(vector.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
+        finally:
+            self._set_threads(previous)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

@@ -3,7 +3,7 @@
 SearchError
  ├── IndexNotReady   no usable index on disk and none could be built
  ├── IndexMismatch   the index on disk was built for another KB, encoder or format
- └── InvalidQuery    the question cannot be searched (empty, control characters only, …)
+ └── InvalidQuery    the question is not text at all (unsearchable text gives not_found instead)
 """
 
 from __future__ import annotations

@@ -93,7 +93,9 @@ class Normalizer:
         for n in range(longest, MIN_TERM_CHARS - 1, -1):
             gram = text[i : i + n]
             term = self._terms.get(self._key(gram))
-            if term is not None and term != gram and any(a == b for a, b in zip(term, gram)):
+            if term is None or term == gram:
+                continue
+            if any(a == b for a, b in zip(term, gram, strict=True)):
                 return term
         return None
 

@@ -41,14 +41,24 @@ def guide_passages(guide: ServiceGuide) -> list[Passage]:
     if guide.conditions:
         out.append(_passage(guide, "conditions", "办理条件：" + "；".join(guide.conditions)))
     if guide.materials:
-        items = "；".join(m.name + (f"（{m.condition}）" if m.condition else "") for m in guide.materials)
+        items = "；".join(
+            m.name + (f"（{m.condition}）" if m.condition else "") for m in guide.materials
+        )
         out.append(_passage(guide, "materials", "申请材料：" + items))
     if guide.steps:
         out.append(_passage(guide, "steps", "办理流程：" + "；".join(guide.steps)))
     tl = guide.time_limit
     days = "即办" if tl.promised_days == 0 else f"承诺{tl.promised_days}个工作日"
-    out.append(_passage(guide, "time_limit", f"办理时限：{days}" + (f"，{tl.note}" if tl.note else "")))
-    out.append(_passage(guide, "fees", "收费标准：" + ("免费；" if guide.fees.free else "") + guide.fees.description))
+    out.append(
+        _passage(guide, "time_limit", f"办理时限：{days}" + (f"，{tl.note}" if tl.note else ""))
+    )
+    out.append(
+        _passage(
+            guide,
+            "fees",
+            "收费标准：" + ("免费；" if guide.fees.free else "") + guide.fees.description,
+        )
+    )
     if guide.locations:
         where = "；".join(f"{loc.name}，{loc.address}，{loc.hours}" for loc in guide.locations)
         out.append(_passage(guide, "locations", "办理地点和时间：" + where))

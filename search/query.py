@@ -4,6 +4,7 @@ the text the encoder sees. Used for passages too (without expansion), so both si
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,20 @@ from search.tokenizer import ChineseTokenizer
 MAX_QUERY_CHARS = 500
 # A question naming another city is about that city's services, unless it is about moving
 # between cities (异地就医, 公积金转移, 户口迁入 …), which 示例市 does handle.
-CROSS_REGION_CUES = ("异地", "外地", "外省", "转移", "转入", "转出", "转到", "转回", "迁", "从", "来", "回", "到", "在")
+CROSS_REGION_CUES = (
+    "异地",
+    "外地",
+    "外省",
+    "跨省",
+    "转移",
+    "转入",
+    "转出",
+    "转到",
+    "转回",
+    "迁",
+    "从",
+)
+_CROSS_REGION_STAY = re.compile(r"在(?P<r>\w{2,4}?)(看病|住院|就医|生孩子|工作|上班|交的|缴的)")
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,12 @@ class PreparedQuery:
 
     @property
     def empty(self) -> bool:
+        """Nothing searchable at all (blank, control characters, emoji, punctuation)."""
+        return not self.text
+
+    @property
+    def content_free(self) -> bool:
+        """Only greetings and filler words: nothing should be retrieved."""
         return not self.tokens and not self.dense_text
 
 
@@ -42,6 +62,7 @@ class QueryProcessor:
         stopwords: Iterable[str],
         other_regions: Iterable[str] = (),
         home_region: str = "示例",
+        char_bigrams: bool = False,
     ) -> None:
         user_words = list(user_words)
         self.normalizer = Normalizer(user_words)
@@ -54,10 +75,19 @@ class QueryProcessor:
         self.tokenizer = ChineseTokenizer(words, stopwords)
         self._regions = sorted({norm(r) for r in other_regions if r.strip()}, key=len, reverse=True)
         self._home = norm(home_region)
+        self._char_bigrams = char_bigrams
+
+    def _with_bigrams(self, text: str, tokens: list[str]) -> list[str]:
+        """Words plus character bigrams (prefixed '#'), when enabled: robust to odd segmentation."""
+        if not self._char_bigrams:
+            return tokens
+        chars = text.replace(" ", "")
+        return tokens + ["#" + chars[i : i + 2] for i in range(len(chars) - 1)]
 
     def passage_tokens(self, text: str) -> list[str]:
         """BM25 tokens of an indexed passage."""
-        return self.tokenizer.tokens(self.normalizer.basic(text))
+        text = self.normalizer.basic(text)
+        return self._with_bigrams(text, self.tokenizer.tokens(text))
 
     def prepare(self, question: str) -> PreparedQuery:
         """Normalise, expand and tokenise a question (truncated to MAX_QUERY_CHARS)."""
@@ -74,10 +104,10 @@ class QueryProcessor:
             for tok in base:
                 if tok in hit:
                     groups[tok].update(canon_tokens)
-        dense = self.tokenizer.strip_stopwords(text) or text
+        dense = self.tokenizer.strip_stopwords(text)
         return PreparedQuery(
             text=text,
-            tokens=base + extra,
+            tokens=self._with_bigrams(text, base + extra),
             token_groups=[frozenset(g) for g in groups.values()],
             dense_text=dense,
             foreign_region=self._mentions_foreign_region(text),
@@ -85,5 +115,7 @@ class QueryProcessor:
 
     def _mentions_foreign_region(self, text: str) -> bool:
         if self._home in text or any(cue in text for cue in CROSS_REGION_CUES):
+            return False
+        if _CROSS_REGION_STAY.search(text):
             return False
         return any(region in text for region in self._regions)

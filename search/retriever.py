@@ -28,13 +28,13 @@ class RetrievalConfig:
     """Tunable knobs (defaults chosen on the eval dev split; see docs/benchmarks/search.md)."""
 
     candidates: int = 100  # passages taken from each retriever
-    fusion: str = "rrf"  # rrf | score
+    fusion: str = "score"  # rrf | score | confidence (rank by the calibrated confidence)
     rrf_k: int = 60
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
-    confidence_dense_weight: float = 0.5
-    foreign_region_penalty: float = 0.7
-    threshold: float = 0.45
+    dense_weight: float = 0.7
+    confidence_dense_weight: float = 0.7
+    foreign_region_penalty: float = 0.5
+    threshold: float = 0.36
     ambiguity_margin: float = 0.02
 
 
@@ -78,18 +78,26 @@ class HybridRetriever:
         """Documents for a prepared question, best first (no threshold applied)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        if query.empty:
+        if query.content_free:
             return []
         ev = _Evidence()
         if mode in ("bm25", "hybrid"):
             self._collect_bm25(query, ev)
         self._collect_dense(query, ev)  # always: the cosine is half of the confidence
         fused = self._fuse(ev, mode)
+        if mode == "hybrid" and self.config.fusion == "confidence":
+            docs = [self._ranked_doc(doc, fused[doc], ev, query) for doc in fused]
+            docs.sort(key=lambda d: (-d.confidence, -d.fused, d.doc_id))
+            return docs[:limit]
         return [self._ranked_doc(doc, fused[doc], ev, query) for doc in ranked(fused)[:limit]]
 
     def _collect_bm25(self, query: PreparedQuery, ev: _Evidence) -> None:
         scores = self.lexical.scores(query.tokens)
-        top = np.argsort(-scores)[: self.config.candidates]
+        n = min(self.config.candidates, len(scores))
+        if n == 0:
+            return
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
         best = float(scores[top[0]]) if len(top) else 0.0
         for i in top:
             score = float(scores[i])
@@ -98,12 +106,14 @@ class HybridRetriever:
             self._note(ev.bm25, ev, int(i), score, 0.5 * score / best if best else 0.0)
 
     def _collect_dense(self, query: PreparedQuery, ev: _Evidence) -> None:
-        vector = self.encoder.encode([query.dense_text])[0]
+        vector = self.encoder.encode([query.dense_text or query.text])[0]
         ids, scores = self.dense.search(vector, self.config.candidates)
         for i, score in zip(ids.tolist(), scores.tolist(), strict=True):
             self._note(ev.dense, ev, i, score, 0.5 * score)
 
-    def _note(self, table: dict[str, float], ev: _Evidence, i: int, score: float, part: float) -> None:
+    def _note(
+        self, table: dict[str, float], ev: _Evidence, i: int, score: float, part: float
+    ) -> None:
         doc = self.passages[i].doc_id
         if score > table.get(doc, float("-inf")):
             table[doc] = score
@@ -117,7 +127,7 @@ class HybridRetriever:
             return dict(ev.bm25)
         if mode == "dense":
             return dict(ev.dense)
-        if cfg.fusion == "score":
+        if cfg.fusion in ("score", "confidence"):
             return score_fusion([ev.bm25, ev.dense], [cfg.bm25_weight, cfg.dense_weight])
         return reciprocal_rank_fusion(
             [ranked(ev.bm25), ranked(ev.dense)], [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k
@@ -127,7 +137,9 @@ class HybridRetriever:
         cfg = self.config
         cosine = max(ev.dense.get(doc, 0.0), 0.0)
         coverage = self.lexical.coverage(doc, query.token_groups)
-        confidence = cfg.confidence_dense_weight * cosine + (1 - cfg.confidence_dense_weight) * coverage
+        confidence = (
+            cfg.confidence_dense_weight * cosine + (1 - cfg.confidence_dense_weight) * coverage
+        )
         if query.foreign_region:
             confidence *= cfg.foreign_region_penalty
         own = ev.passages.get(doc, {})

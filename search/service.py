@@ -11,9 +11,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.exceptions import KnowledgeError
 from knowledge.loader import content_hash, load_knowledge_base
 from knowledge.store import KnowledgeBase
 from search import artifacts
@@ -41,9 +42,7 @@ def build_processor(kb: KnowledgeBase) -> QueryProcessor:
     """Normaliser/tokenizer/synonyms built from the KB's titles, aliases and lexicon."""
     words = [w for g in kb.guides for w in (g.title, *g.aliases)]
     words += [k for d in kb.departments for k in d.keywords]
-    return QueryProcessor(
-        kb.synonyms, words, kb.stopwords, _read_wordlist(kb.root / REGIONS_FILE)
-    )
+    return QueryProcessor(kb.synonyms, words, kb.stopwords, _read_wordlist(kb.root / REGIONS_FILE))
 
 
 def build_index(
@@ -68,12 +67,19 @@ def build_index(
     texts = [processor.normalizer.basic(p.text) for p in passages]
     vectors = artifacts.encode_all(encoder, texts, step)
     return artifacts.write_index(
-        index_dir, passages, tokens, vectors, kb.content_hash, encoder, time.perf_counter() - started
+        index_dir,
+        passages,
+        tokens,
+        vectors,
+        kb.content_hash,
+        encoder,
+        time.perf_counter() - started,
     )
 
 
 @dataclass(frozen=True)
 class _Engine:
+    kb: KnowledgeBase
     retriever: HybridRetriever
     manifest: artifacts.IndexManifest
     mtime: float
@@ -91,19 +97,17 @@ class SearchService:
         config: RetrievalConfig | None = None,
         reload_interval: float = RELOAD_INTERVAL_S,
     ) -> None:
-        self._kb = kb
         self._index_dir = index_dir
         self._encoder = encoder
-        self._processor = processor
         self._config = config or RetrievalConfig()
         self._reload_interval = reload_interval
         self._lock = threading.Lock()
         self._checked_at = time.monotonic()
-        self._engine = self._load()
+        self._engine = self._load(kb, processor)
 
     @property
     def kb(self) -> KnowledgeBase:
-        return self._kb
+        return self._engine.kb
 
     @property
     def manifest(self) -> artifacts.IndexManifest:
@@ -113,15 +117,24 @@ class SearchService:
     def retriever(self) -> HybridRetriever:
         return self._current().retriever
 
-    def _load(self) -> _Engine:
+    def _load(self, kb: KnowledgeBase, processor: QueryProcessor) -> _Engine:
         mtime = artifacts.manifest_mtime(self._index_dir)
         manifest, passages, lexical, dense = artifacts.read_index(
-            self._index_dir, self._kb.content_hash, self._encoder
+            self._index_dir, kb.content_hash, self._encoder
         )
         retriever = HybridRetriever(
-            self._processor, self._encoder, passages, lexical, dense, self._config
+            processor, self._encoder, passages, lexical, dense, self._config
         )
-        return _Engine(retriever, manifest, mtime)
+        return _Engine(kb, retriever, manifest, mtime)
+
+    def _load_newer(self) -> _Engine:
+        """Load the build the manifest now names, with the KB it was built from."""
+        kb, processor = self._engine.kb, self._engine.retriever.processor
+        manifest = artifacts.read_manifest(self._index_dir)
+        if manifest is not None and manifest.kb_hash != kb.content_hash:
+            kb = load_knowledge_base(kb.root)
+            processor = build_processor(kb)
+        return self._load(kb, processor)
 
     def _current(self) -> _Engine:
         """The engine, swapped for a newer build if the manifest changed on disk."""
@@ -138,9 +151,9 @@ class SearchService:
         if artifacts.manifest_mtime(self._index_dir) == self._engine.mtime:
             return
         try:
-            self._engine = self._load()
+            self._engine = self._load_newer()
             log.info("search.index.reloaded", extra={"build": self._engine.manifest.build_dir})
-        except (IndexMismatch, IndexNotReady) as exc:
+        except (IndexMismatch, IndexNotReady, KnowledgeError) as exc:
             # e.g. a build for a newer KB this process has not loaded: keep serving the old one
             log.warning("search.index.reload_skipped: %s", exc)
 
@@ -150,14 +163,22 @@ class SearchService:
             self._checked_at = time.monotonic()
             self._maybe_reload()
 
+    def is_searchable(self, text: str) -> bool:
+        """Whether the text has anything to search for (not blank/control/emoji/punctuation)."""
+        return isinstance(text, str) and not self._current().retriever.processor.prepare(text).empty
+
     def search(self, query: str, top_k: int = 5) -> SearchResult:
-        """Guides for a citizen question; raises InvalidQuery for unusable input."""
+        """Guides for a citizen question; unsearchable text gives an empty, not-found result.
+
+        Raises InvalidQuery only when `query` is not a string.
+        """
         if not isinstance(query, str):
             raise InvalidQuery("question must be text")
-        retriever = self._current().retriever
+        engine = self._current()  # one snapshot for the whole query, even if a reload happens
+        retriever = engine.retriever
         prepared = retriever.processor.prepare(query)
-        if prepared.empty:
-            raise InvalidQuery("question has no searchable words")
+        if prepared.empty:  # blank, control characters, emoji only: nothing to find
+            return SearchResult(hits=[], not_found=True)
         aspect = detect_aspect(prepared.text)
         docs = retriever.rank(prepared, "hybrid", limit=max(top_k, 2))
         cfg = self._config
@@ -165,14 +186,14 @@ class SearchService:
         if not docs or docs[0].confidence < cfg.threshold:
             return SearchResult(hits=[], not_found=True, aspect=aspect)
         ambiguous = len(accepted) >= 2 and (
-            accepted[0].confidence - accepted[1].confidence <= cfg.ambiguity_margin
+            abs(accepted[0].confidence - accepted[1].confidence) <= cfg.ambiguity_margin
         )
-        hits = [self._hit(d, aspect, retriever) for d in accepted[:top_k]]
+        hits = [self._hit(d, aspect, engine) for d in accepted[:top_k]]
         return SearchResult(hits=hits, ambiguous=ambiguous, aspect=aspect)
 
-    def _hit(self, doc: RankedDoc, aspect: str | None, retriever: HybridRetriever) -> SearchHit:
-        guide = self._kb.guide(doc.doc_id)
-        passage = retriever.passages[doc.passage]
+    def _hit(self, doc: RankedDoc, aspect: str | None, engine: _Engine) -> SearchHit:
+        guide = engine.kb.guide(doc.doc_id)
+        passage = engine.retriever.passages[doc.passage]
         if aspect and has_aspect(guide, aspect):
             text = format_aspect(guide, aspect).replace("\n", " ")
             snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
@@ -189,13 +210,7 @@ class SearchService:
 
     def answer(self, guide_id: str, aspect: str | None = None) -> str:
         """Ready-to-show Chinese text of one aspect of a guide (overview when None/empty)."""
-        return format_aspect(self._kb.guide(guide_id), aspect)
-
-    def with_config(self, config: RetrievalConfig) -> SearchService:
-        """A service sharing this one's index files with other retrieval settings (evaluation)."""
-        return SearchService(
-            self._kb, self._index_dir, self._encoder, self._processor, config, self._reload_interval
-        )
+        return format_aspect(self.kb.guide(guide_id), aspect)
 
 
 def ensure_index(
@@ -237,5 +252,4 @@ __all__ = [
     "build_search_service",
     "content_hash",
     "ensure_index",
-    "replace",
 ]

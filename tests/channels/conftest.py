@@ -48,14 +48,26 @@ def gateway_settings(stub: WeChatApiStub, tmp_path: object, **overrides: object)
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def client(wechat_stub: WeChatApiStub, redis_client: redis.Redis, tmp_path: object) -> Iterator[TestClient]:
-    with TestClient(create_app(gateway_settings(wechat_stub, tmp_path))) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def aes_client(wechat_stub: WeChatApiStub, redis_client: redis.Redis, tmp_path: object) -> Iterator[TestClient]:
-    settings = gateway_settings(wechat_stub, tmp_path, wechat_aes_key=AES_KEY)
+@pytest.fixture(scope="session")
+def _gateway(wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One gateway for the whole session (services load once); Redis is flushed per test."""
+    settings = gateway_settings(wechat_stub, tmp_path_factory.mktemp("gateway"))
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def _aes_gateway(wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = gateway_settings(wechat_stub, tmp_path_factory.mktemp("aes"), wechat_aes_key=AES_KEY)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client(_gateway: TestClient, redis_client: redis.Redis) -> TestClient:
+    return _gateway
+
+
+@pytest.fixture
+def aes_client(_aes_gateway: TestClient, redis_client: redis.Redis) -> TestClient:
+    return _aes_gateway

@@ -1,0 +1,58 @@
+"""GovAction: the base of every custom action; services injected, expected failures answered politely."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.services import BotServices, ServiceUnavailable, get_services
+
+log = logging.getLogger("govassist.bot")
+DomainDict = dict[str, Any]
+
+
+class GovAction(Action, ABC):
+    """Subclasses implement `act`; a `ServiceUnavailable` becomes the polite busy message."""
+
+    def __init__(self, services: BotServices | None = None) -> None:
+        self._services = services
+
+    @property
+    def services(self) -> BotServices:
+        if self._services is None:
+            self._services = get_services()
+        return self._services
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    @abstractmethod
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """The action's work; may raise ServiceUnavailable."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        try:
+            return await self.act(dispatcher, tracker, domain)
+        except ServiceUnavailable as exc:
+            log.error("bot.action.degraded", extra={"ctx_action": self.name(), "ctx_error": str(exc)})
+            return self.on_unavailable(dispatcher)
+        except Exception:  # never leave the citizen without a reply
+            log.exception("bot.action.failed", extra={"ctx_action": self.name()})
+            return self.on_unavailable(dispatcher)
+
+    def on_unavailable(self, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=self.services.texts["busy"])
+        return []
+
+
+def buttons(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in pairs]

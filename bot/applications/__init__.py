@@ -1,0 +1,1 @@
+"""Pre-filled applications: encrypted store, printable HTML/PDF documents, HTTP router."""

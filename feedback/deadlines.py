@@ -1,0 +1,59 @@
+"""Deadlines in working days: Chinese public holidays and make-up workdays (chinese-calendar).
+
+Outside the years the calendar knows, Monday to Friday are working days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from feedback.schemas import Kind
+
+DEFAULT_DAYS: dict[Kind, int] = {
+    Kind.REPORT: 1,
+    Kind.CONSULTATION: 3,
+    Kind.COMPLAINT: 5,
+    Kind.PRAISE: 5,
+    Kind.SUGGESTION: 15,
+}
+END_OF_DAY = time(17, 30)
+LOCAL = ZoneInfo("Asia/Shanghai")  # working days and office hours are those of the city
+
+
+def is_working_day(day: date) -> bool:
+    """True on working days, including make-up Saturdays/Sundays (调休)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The end of the `days`-th working day after `start` (the day of receipt does not count)."""
+    day = _local(start).date()
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL) if moment.tzinfo else moment.replace(tzinfo=LOCAL)
+
+
+def working_days_left(now: datetime, due: datetime) -> int:
+    """Working days from today until the due day (0 on the due day, negative when overdue)."""
+    today, due_day = _local(now).date(), _local(due).date()
+    if due_day < today:
+        return -sum(1 for n in range((today - due_day).days) if is_working_day(due_day + timedelta(days=n + 1)))
+    return sum(1 for n in range((due_day - today).days) if is_working_day(today + timedelta(days=n + 1)))
+
+
+def due_for(kind: Kind, received: datetime, overrides: dict[Kind, int] | None = None) -> datetime:
+    """When a ticket of this kind must be answered."""
+    return add_working_days(received, (overrides or {}).get(kind, DEFAULT_DAYS[kind]))

@@ -1,0 +1,60 @@
+"""Build the TicketService from settings (the feedback package's composition helper)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from feedback.db import make_engine, session_factory, upgrade
+from feedback.privacy import Cipher
+from feedback.service import Classifier, TicketService
+from govassist.settings import Settings
+from knowledge.loader import load_knowledge_base
+from knowledge.store import KnowledgeBase
+
+
+def load_classifier(kb: KnowledgeBase, data_dir: Path) -> Classifier:
+    """The trained router when available, otherwise the zero-shot duty classifier."""
+    try:
+        from feedback.routing import load_router  # type: ignore[attr-defined]
+
+        return load_router(kb=kb, data_dir=data_dir)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError, TypeError, FileNotFoundError):
+        from feedback.duty_classifier import DutyClassifier
+
+        titles: dict[str, list[str]] = {}
+        for guide in kb.guides:
+            titles.setdefault(guide.department, []).extend([guide.title, *guide.aliases])
+        return DutyClassifier(kb.departments, titles)
+
+
+class CorrectionLog:
+    """Appends routing corrections (returned and re-routed tickets) to a JSON Lines file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str, wrong: str, right: str, kind: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"text": text, "wrong_department": wrong, "department": right, "kind": kind},
+                          ensure_ascii=False)
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+def build_ticket_service(settings: Settings, kb: KnowledgeBase | None = None, migrate: bool = True) -> TicketService:
+    """Database (migrated), classifier, departments, cipher and the corrections log, wired together."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    if migrate:
+        upgrade(url)
+    kb = kb or load_knowledge_base(settings.kb_dir)
+    return TicketService(
+        sessions=session_factory(make_engine(url)),
+        classifier=load_classifier(kb, settings.data_dir),
+        departments=kb.departments,
+        cipher=Cipher(settings.secret_key.get_secret_value()),
+        on_correction=CorrectionLog(settings.data_dir / "routing" / "corrections.jsonl"),
+    )

@@ -1,0 +1,24 @@
+"""Attach the ticket service to the gateway at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from feedback.factory import build_ticket_service
+from feedback.oversight import backlog
+
+
+async def install(app: Any, settings: Any) -> None:
+    """Build the TicketService (migrating the database) and expose it as app.state.tickets."""
+    service = await anyio.to_thread.run_sync(build_ticket_service, settings)
+    app.state.tickets = service
+    app.state.router = service.classifier
+
+    async def refresh(metrics: Any) -> None:
+        open_count, overdue = await anyio.to_thread.run_sync(backlog, service)
+        metrics.backlog.set(open_count)
+        metrics.overdue.set(overdue)
+
+    app.state.metrics.on_scrape(refresh)

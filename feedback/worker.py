@@ -1,0 +1,75 @@
+"""`python -m feedback.worker`: outbox relay, department stream consumer, deadline sweep — forever.
+
+Survives Redis and database outages: each loop step catches connection errors, waits and retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+import redis
+from sqlalchemy.exc import OperationalError
+
+from feedback.consumer import consume_once
+from feedback.oversight import sweep_deadlines
+from feedback.outbox import relay_once
+from feedback.service import TicketService, department_stream
+
+log = logging.getLogger("govassist.worker")
+
+
+class Worker:
+    """One loop over the three background duties of the feedback loop."""
+
+    def __init__(self, service: TicketService, client: redis.Redis, sweep_every_s: float = 60.0) -> None:
+        self.service = service
+        self.client = client
+        self.sweep_every_s = sweep_every_s
+        self.name = f"{socket.gethostname()}-{os.getpid()}"
+        self.streams = {department_stream(d.code): d.name for d in service.departments}
+        self._last_sweep = 0.0
+
+    def step(self) -> tuple[int, int]:
+        """Relay pending outbox rows and handle department deliveries once."""
+        published = relay_once(self.service.sessions, self.client)
+        handled = consume_once(self.client, self.service.sessions, self.streams, self.name, block_ms=500)
+        if time.monotonic() - self._last_sweep >= self.sweep_every_s:
+            result = sweep_deadlines(self.service)
+            self._last_sweep = time.monotonic()
+            if result.warned or result.escalated:
+                log.info("ticket.sweep", extra={"ctx_warned": len(result.warned),
+                                                "ctx_escalated": len(result.escalated)})
+        return published, handled
+
+    def run_forever(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                published, handled = self.step()
+                delay = 0.5
+                if not (published or handled):
+                    time.sleep(0.2)
+            except (redis.RedisError, OperationalError) as exc:
+                log.warning("worker.retry", extra={"ctx_error": exc.__class__.__name__, "ctx_delay": delay})
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+
+def main() -> None:
+    from feedback.factory import build_ticket_service
+    from govassist.observability import configure_logging
+    from govassist.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    service = build_ticket_service(settings)
+    client = redis.Redis.from_url(os.environ.get("REDIS_URL") or settings.redis_url, socket_timeout=5)
+    log.info("worker.started")
+    Worker(service, client).run_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""KB → generated bot files: user dictionary, lookup/examples, shared form-field slots."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.generate import FormFieldConflict, forms_domain, generate, nlu_data, userdict_lines
+from knowledge.loader import load_knowledge_base
+from knowledge.schema import ApplicationForm, FieldType, FormField
+from tests.conftest import KB_DIR, REPO_ROOT
+
+PREFILL = ["居住证申领", "社会保障卡挂失补换", "失业保险金申领", "结婚登记", "个体工商户设立登记", "异地就医备案"]
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_knowledge_base(KB_DIR)
+
+
+def test_userdict_has_titles_and_aliases(kb) -> None:  # type: ignore[no-untyped-def]
+    words = {line.split()[0] for line in userdict_lines(kb)}
+    assert {"居住证申领", "暂住证"} <= words
+
+
+def test_nlu_has_lookup_synonyms_and_examples(kb) -> None:  # type: ignore[no-untyped-def]
+    data = nlu_data(kb)
+    lookup = next(item for item in data["nlu"] if item.get("lookup") == "service")
+    assert "- 居住证申领\n" in lookup["examples"]
+    synonym = next(item for item in data["nlu"] if item.get("synonym") == "居住证申领")
+    assert "暂住证" in synonym["examples"]
+    apply = next(item for item in data["nlu"] if item.get("intent") == "apply_service")
+    assert "(service)" in apply["examples"]
+
+
+def test_prefill_services_have_forms(kb) -> None:  # type: ignore[no-untyped-def]
+    with_form = {g.title for g in kb.guides_with_form()}
+    present = [t for t in PREFILL if kb.guide_by_title(t) is not None]
+    assert "居住证申领" in present
+    assert set(present) <= with_form
+
+
+def test_form_slots_are_shared_and_form_lists_all_fields(kb) -> None:  # type: ignore[no-untyped-def]
+    domain = forms_domain(kb)
+    names = [f.name for g in kb.guides_with_form() for f in g.form.fields]
+    assert set(domain["slots"]) == set(names)
+    assert domain["forms"]["application_form"]["required_slots"] == list(dict.fromkeys(names))
+    assert domain["slots"]["phone"]["mappings"] == [{"type": "custom"}]
+
+
+def test_conflicting_field_definitions_are_rejected(kb) -> None:  # type: ignore[no-untyped-def]
+    guide = kb.guides_with_form()[0]
+    clash = guide.model_copy(
+        update={
+            "id": "ZZ-999",
+            "form": ApplicationForm(
+                title="x", fields=[FormField(name="phone", label="电话", type=FieldType.DATE)]
+            ),
+        }
+    )
+    bad = type(kb)(root=kb.root, guides=(*kb.guides, clash), departments=kb.departments)
+    with pytest.raises(FormFieldConflict, match="phone"):
+        forms_domain(bad)
+
+
+def test_generate_writes_domain_and_data(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(REPO_ROOT / "bot" / "domain", bot / "domain")
+    out = generate(KB_DIR, bot)
+    assert (out / "jieba" / "userdict.txt").read_text(encoding="utf-8").strip()
+    assert {p.name for p in (out / "domain").iterdir()} >= {"core.yml", "chitchat.yml", "forms.yml"}
+    forms = yaml.safe_load((out / "domain" / "forms.yml").read_text(encoding="utf-8"))
+    assert "application_form" in forms["forms"]

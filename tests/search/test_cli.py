@@ -1,0 +1,83 @@
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from search.cli import register
+
+HIT_KEYS = {"guide_id", "title", "department", "aspect", "snippet", "score"}
+
+
+@pytest.fixture(scope="module")
+def cli(kb_snapshot: Path, tmp_path_factory: pytest.TempPathFactory):
+    app = typer.Typer()
+    register(app)
+    env = {
+        "KB_DIR": str(kb_snapshot),
+        "INDEX_DIR": str(tmp_path_factory.mktemp("cli-index")),
+        "ENCODER": "use-multilingual",
+        "HF_HUB_OFFLINE": "1",
+    }
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def test_index_build_then_up_to_date(cli) -> None:
+    first = cli("index", "build")
+    assert first.exit_code == 0, first.output
+    assert "index built" in first.output or "up to date" in first.output
+    second = cli("index", "build")
+    assert "up to date" in second.output
+    forced = cli("index", "build", "--force")
+    assert "index built" in forced.output
+
+
+def test_search_json_shape(cli) -> None:
+    result = cli("search", "居住证要带什么材料", "--top-k", "3", "--json")
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert 1 <= len(hits) <= 3
+    assert set(hits[0]) == HIT_KEYS
+    assert hits[0]["title"] == "居住证申领" and hits[0]["aspect"] == "materials"
+
+
+def test_search_json_empty_when_not_found(cli) -> None:
+    result = cli("search", "今天天气怎么样", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_search_readable(cli) -> None:
+    result = cli("search", "护照怎么办")
+    assert result.exit_code == 0
+    assert "普通护照申领" in result.stdout
+
+
+def test_search_file_jsonl(cli, tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    questions.write_text("驾照丢了怎么补\n今天天气怎么样\n\n社保卡怎么办\n", "utf-8")
+    result = cli("search", "--file", str(questions), "--json")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip("\n").split("\n")
+    assert len(lines) == 4
+    parsed = [json.loads(line) for line in lines]
+    assert parsed[0][0]["title"] == "机动车驾驶证遗失补领"
+    assert parsed[1] == [] and parsed[2] == []
+    assert set(parsed[3][0]) == HIT_KEYS
+
+
+def test_search_without_question_is_a_usage_error(cli) -> None:
+    result = cli("search")
+    assert result.exit_code == 2
+
+
+def test_search_bad_question_is_a_message_not_a_trace(cli) -> None:
+    result = cli("search", "\x01\x02")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

