@@ -7,6 +7,7 @@ so a redelivery (after a crash, or a duplicate publish) is recognised and only a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from datetime import UTC, datetime
 
 import redis
@@ -16,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from feedback.db import DeliveryRow
 
 GROUP = "departments"
+CLAIM_IDLE_MS = 30_000
 Handler = Callable[[str, dict[str, str]], None]
 
 
@@ -40,19 +42,23 @@ def consume_once(client: redis.Redis, sessions: sessionmaker, streams: dict[str,
     """
     for stream in streams:
         ensure_group(client, stream)
-    handled = 0
-    for start in ("0", ">"):  # first our own unacknowledged entries (after a crash), then new ones
+    batches: list[tuple[str, list[tuple[Any, dict[Any, Any]]]]] = []
+    for stream in streams:  # entries left pending by a consumer that died (SIGKILL, machine loss)
+        claimed = client.xautoclaim(stream, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, start_id="0-0", count=100)
+        batches.append((stream, claimed[1]))
+    for start in ("0", ">"):  # then our own unacknowledged entries (after a crash), then new ones
         data = client.xreadgroup(GROUP, consumer, {s: start for s in streams}, count=100,
                                  block=None if start == "0" else block_ms)
-        for stream, entries in data or []:
-            name = _text(stream)
-            for entry_id, raw in entries:
-                fields = {_text(k): _text(v) for k, v in raw.items()}
-                if _record(sessions, streams[name], fields):
-                    handled += 1
-                    if handler is not None:
-                        handler(streams[name], fields)
-                client.xack(name, GROUP, entry_id)
+        batches.extend((_text(stream), entries) for stream, entries in data or [])
+    handled = 0
+    for name, entries in batches:
+        for entry_id, raw in entries:
+            fields = {_text(k): _text(v) for k, v in (raw or {}).items()}
+            if fields and _record(sessions, streams[name], fields):
+                handled += 1
+                if handler is not None:
+                    handler(streams[name], fields)
+            client.xack(name, GROUP, entry_id)
     return handled
 
 

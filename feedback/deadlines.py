@@ -5,7 +5,7 @@ Outside the years the calendar knows, Monday to Friday are working days.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -43,7 +43,8 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 def _local(moment: datetime) -> datetime:
-    return moment.astimezone(LOCAL) if moment.tzinfo else moment.replace(tzinfo=LOCAL)
+    """In the city's time zone; naive values are UTC (that is how the store keeps them)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL)
 
 
 def working_days_left(now: datetime, due: datetime) -> int:
@@ -55,5 +56,5 @@ def working_days_left(now: datetime, due: datetime) -> int:
 
 
 def due_for(kind: Kind, received: datetime, overrides: dict[Kind, int] | None = None) -> datetime:
-    """When a ticket of this kind must be answered."""
-    return add_working_days(received, (overrides or {}).get(kind, DEFAULT_DAYS[kind]))
+    """When a ticket of this kind must be answered (in UTC, as stored)."""
+    return add_working_days(received, (overrides or {}).get(kind, DEFAULT_DAYS[kind])).astimezone(UTC)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from feedback.api import TicketsDep, _call
 from feedback.db import TicketRow
+from feedback.privacy import redact
 from feedback.schemas import FeedbackCreate, Status
 from feedback.service import TicketService
 
@@ -65,7 +66,7 @@ def _as_request(service: TicketService, row: TicketRow) -> dict[str, Any]:
         "status_notes": row.latest_reply or row.status,
         "service_name": dept.name if dept else None,
         "service_code": dept.code if dept else None,
-        "description": row.text,
+        "description": redact(row.text),  # public and unauthenticated: no phone or ID numbers
         "agency_responsible": row.department,
         "service_notice": None,
         "requested_datetime": row.created_at.isoformat(),

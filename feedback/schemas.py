@@ -99,6 +99,7 @@ class TicketDepartmentView(TicketPublic):
     location: str | None
     contact_masked: str | None
     overdue: bool
+    escalated: bool = False
     return_count: int
     channel: str
 

@@ -101,7 +101,7 @@ class TicketService:
                 self._notify(session, row, "manual")
             else:
                 self._dispatch(session, row, target, "router")
-            row.topic_id = find_topic(session, create.text, row.department, now) or row.ticket_id
+            row.topic_id = find_topic(session, create.text, row.department, now, row.ticket_id) or row.ticket_id
             return self._public(session, row)
 
     def get_public(self, ticket_id: str) -> TicketPublic:
@@ -123,8 +123,9 @@ class TicketService:
                 raise RatingNotAllowed("评价须在工单答复后进行")
             if row.rating is not None:
                 raise RatingNotAllowed("该工单已评价")
-            row.rating, row.rating_comment = rating.value, comment
-            self._audit(session, row, "citizen", "rate", row.status, Status(row.status), rating.value)
+            row.rating, row.rating_comment = Satisfaction(rating).value, comment
+            self._audit(session, row, "citizen", "rate", Status(row.status), Status(row.status), row.rating or "",
+                        public=False)
             if row.status == Status.ANSWERED.value:
                 self._move(session, row, Action.CLOSE, "citizen", "市民评价后办结")
                 self._notify(session, row, "closed")
@@ -147,7 +148,7 @@ class TicketService:
         """The unmasked contact, for replying; every reveal is audited."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id, department)
-            self._audit(session, row, actor, "reveal_contact", row.status, Status(row.status), "", public=False)
+            self._audit(session, row, actor, "reveal_contact", Status(row.status), Status(row.status), "", public=False)
             return self.cipher.decrypt(row.contact_enc) if row.contact_enc else None
 
     def act(self, ticket_id: str, department: str, action: Action, actor: str, note: str = "",
@@ -200,7 +201,7 @@ class TicketService:
             self._move(session, row, Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION, actor,
                        f"延期{days}个工作日" if approve else "延期申请未批准")
             if approve and row.due_at is not None:
-                row.due_at = add_working_days(row.due_at, int(days))
+                row.due_at = add_working_days(_aware(row.due_at), int(days)).astimezone(UTC)
                 row.warned = False
                 self._notify(session, row, "extension")
             return self._department_view(session, row)
@@ -266,7 +267,8 @@ class TicketService:
 
     def _public(self, session: Session, row: TicketRow) -> TicketPublic:
         return TicketPublic(ticket_id=row.ticket_id, kind=Kind(row.kind), department=row.department,
-                            status=Status(row.status), due_at=row.due_at, created_at=row.created_at,
+                            status=Status(row.status), due_at=_aware(row.due_at) if row.due_at else None,
+                            created_at=_aware(row.created_at),
                             latest_reply=row.latest_reply,
                             rating=Satisfaction(row.rating) if row.rating else None,
                             history=self._history(session, row))
@@ -279,6 +281,7 @@ class TicketService:
                        and row.status not in (Status.ANSWERED.value,))
         return TicketDepartmentView(**self._public(session, row).model_dump(), text=row.text, location=location,
                                     contact_masked=mask_phone(contact) if contact else None, overdue=overdue,
+                                    escalated=bool(row.escalated),
                                     return_count=row.return_count, channel=row.channel)
 
 

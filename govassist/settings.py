@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     department_tokens: str = Field(
         "", description="code=token,...; empty: dev tokens '<code>-dev-token'"
     )
+    dispatch_token: SecretStr = SecretStr("dispatch-dev-token")  # 12345 dispatchers: manual queue, extensions
+
+    def department_token_map(self) -> dict[str, str]:
+        """token -> department code, from DEPARTMENT_TOKENS ("code=token,code=token")."""
+        pairs = [p.split("=", 1) for p in self.department_tokens.split(",") if "=" in p]
+        return {token.strip(): code.strip() for code, token in pairs if token.strip()}
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:

@@ -1,4 +1,4 @@
-"""`govassist train`: generate the KB-derived bot files and train the Rasa model when inputs changed.
+"""`govassist train`: generate the KB-derived bot files; train the Rasa model if inputs changed.
 
 The fingerprint covers config.yml, the hand-written domain and data, the files generated from the
 KB and the Rasa version; it is stored beside the model (`bot/models/govassist.fingerprint`).
@@ -28,7 +28,15 @@ def _rasa_bin(bot_dir: Path) -> Path:
 
 def rasa_data_args() -> list[str]:
     """Domain, data and config arguments shared by every rasa command (cwd = bot dir)."""
-    return ["--domain", "generated/domain", "--data", "data", "generated/data", "--config", "config.yml"]
+    return [
+        "--domain",
+        "generated/domain",
+        "--data",
+        "data",
+        "generated/data",
+        "--config",
+        "config.yml",
+    ]
 
 
 def training_inputs(bot_dir: Path) -> list[Path]:
@@ -56,10 +64,18 @@ def _fingerprint_file(bot_dir: Path) -> Path:
 
 
 def _run_rasa(bot_dir: Path, args: list[str]) -> None:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-               TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
     result = subprocess.run(
-        [str(_rasa_bin(bot_dir)), *args], cwd=bot_dir, env=env, capture_output=True, text=True,
+        [str(_rasa_bin(bot_dir)), *args],
+        cwd=bot_dir,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
     if result.returncode != 0:
@@ -93,9 +109,10 @@ def ensure_model(bot_dir: Path, kb_dir: Path, force: bool = False) -> Path:
     _generate(bot_dir, kb_dir)
     if not force and model_is_current(bot_dir):
         return model_file(bot_dir)
+    inputs = fingerprint(bot_dir)  # taken before training: edits made meanwhile retrain next time
     args = ["train", *rasa_data_args(), "--out", "models", "--fixed-model-name", MODEL_NAME]
     _run_rasa(bot_dir, args)
-    _fingerprint_file(bot_dir).write_text(fingerprint(bot_dir) + "\n")
+    _fingerprint_file(bot_dir).write_text(inputs + "\n")
     return model_file(bot_dir)
 
 

@@ -97,15 +97,17 @@ def score_questions(
 def calibrate(
     in_domain: Sequence[float], ood: Sequence[float], max_false: float = MAX_FALSE_REJECTION
 ) -> float:
-    """Threshold maximising OOD rejection − false rejection with false rejection ≤ max_false."""
+    """Threshold maximising OOD rejection − false rejection with false rejection ≤ max_false,
+    placed midway in the gap below the first best cut (largest margin on both sides)."""
     candidates = sorted(set(in_domain) | set(ood))
-    best, best_gain = 0.0, -1.0
-    for t in candidates:
+    best, best_gain, below = 0.0, -1.0, 0.0
+    for i, t in enumerate(candidates):
         false = sum(c < t for c in in_domain) / max(len(in_domain), 1)
         rejected = sum(c < t for c in ood) / max(len(ood), 1)
         if false <= max_false and rejected - false > best_gain:
             best, best_gain = t, rejected - false
-    return round(best, 4)
+            below = candidates[i - 1] if i else t
+    return round((best + below) / 2, 4)
 
 
 def rejection(confidences: Sequence[float], threshold: float) -> float:

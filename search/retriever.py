@@ -34,7 +34,7 @@ class RetrievalConfig:
     dense_weight: float = 0.7
     confidence_dense_weight: float = 0.7
     foreign_region_penalty: float = 0.5
-    threshold: float = 0.36
+    threshold: float = 0.35
     ambiguity_margin: float = 0.02
 
 

@@ -1,4 +1,4 @@
-"""ActionAnswerQuestion: answer the asked aspect of the best guide and remember it for follow-ups."""
+"""ActionAnswerQuestion: answer one aspect of the best guide; remember it for follow-ups."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import DomainDict, GovAction, buttons
-from bot.actions.conversation import entity_values, latest_text
+from bot.actions.base import GovAction, buttons
+from bot.actions.conversation import channel_and_sender, entity_values, latest_text
+from bot.actions.handoff import request_handoff
 from bot.actions.services import Found, ServiceUnavailable
 from knowledge.schema import ServiceGuide
 from knowledge.store import KnowledgeBase
 
 FOLLOW_UP_MAX_CHARS = 16
 NOT_FOUND_BEFORE_HANDOFF_OFFER = 2
+NOT_FOUND_HANDOFF = 3  # consecutive misses before a human agent takes over
 _ASPECT_WORDS = re.compile(r"材料|带|哪|网上|线上|多久|时间|收费|钱|条件|流程|电话|依据|代办|本人")
 
 
@@ -40,7 +42,9 @@ def detect_aspect(text: str) -> str | None:
 
 def is_follow_up(text: str, aspect: str | None) -> bool:
     """A short question about an aspect with no service named: "那要带什么材料？"."""
-    return aspect is not None or (len(text) <= FOLLOW_UP_MAX_CHARS and bool(_ASPECT_WORDS.search(text)))
+    return aspect is not None or (
+        len(text) <= FOLLOW_UP_MAX_CHARS and bool(_ASPECT_WORDS.search(text))
+    )
 
 
 def answer_text(header: str, body: str, source: str) -> str:
@@ -53,9 +57,7 @@ class ActionAnswerQuestion(GovAction):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         text = latest_text(tracker)
         kb = await asyncio.to_thread(self.services.kb)
         # a button payload ("/ask_service{...}") carries no words: keep the aspect asked before
@@ -84,6 +86,13 @@ class ActionAnswerQuestion(GovAction):
         texts = self.services.texts
         if found.not_found:
             count = int(tracker.get_slot("not_found_count") or 0) + 1
+            if count >= NOT_FOUND_HANDOFF:
+                channel, _ = channel_and_sender(tracker)
+                await asyncio.to_thread(
+                    request_handoff, self.services, tracker.sender_id, channel, "not_found"
+                )
+                dispatcher.utter_message(text=texts["handoff_after_failures"])
+                return [SlotSet("not_found_count", 0.0)]
             key = "not_found" if count < NOT_FOUND_BEFORE_HANDOFF_OFFER else "not_found_again"
             dispatcher.utter_message(
                 text=texts[key], buttons=buttons((texts["human_button"], "/request_human"))
@@ -96,7 +105,10 @@ class ActionAnswerQuestion(GovAction):
             ]
             options.append((texts["none_of_these"], "/deny"))
             dispatcher.utter_message(text=texts["choose_service"], buttons=buttons(*options))
-            return [SlotSet("current_aspect", aspect or found.aspect), SlotSet("not_found_count", 0.0)]
+            return [
+                SlotSet("current_aspect", aspect or found.aspect),
+                SlotSet("not_found_count", 0.0),
+            ]
         guide = kb.find_guide(found.hits[0].guide_id)
         if guide is None:
             raise ServiceUnavailable("search returned a guide the KB does not have")
@@ -114,7 +126,10 @@ class ActionAnswerQuestion(GovAction):
         extra: list[tuple[str, str]] = []
         if guide.form is not None:
             extra.append(
-                (texts["answer_apply_button"], "/apply_service" + json.dumps({"service_id": guide.id}))
+                (
+                    texts["answer_apply_button"],
+                    "/apply_service" + json.dumps({"service_id": guide.id}),
+                )
             )
         dispatcher.utter_message(
             text=answer_text(header, body, source) + "\n" + texts["answer_more"],

@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.answer import mentioned_guides
-from bot.actions.base import DomainDict, GovAction, buttons
+from bot.actions.base import GovAction, buttons
 from bot.actions.conversation import (
     channel_and_sender,
     entity_values,
@@ -43,7 +43,18 @@ from knowledge.store import KnowledgeBase
 
 REQUESTED = "requested_slot"
 MAX_FAILURES_BEFORE_HELP = 2
-_CORRECTION_WORDS = ("填错", "写错", "输错", "说错", "不对", "有误", "修改", "更正", "改一下", "重新填")
+_CORRECTION_WORDS = (
+    "填错",
+    "写错",
+    "输错",
+    "说错",
+    "不对",
+    "有误",
+    "修改",
+    "更正",
+    "改一下",
+    "重新填",
+)
 
 
 def _guide(kb: KnowledgeBase, tracker: Tracker) -> ServiceGuide | None:
@@ -69,9 +80,7 @@ class ActionStartApplication(GovAction):
     def name(self) -> str:
         return "action_start_application"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         candidates = await self._candidates(kb, tracker)
         texts = self.services.texts
@@ -120,14 +129,12 @@ class ActionStartApplication(GovAction):
 
 
 class ValidateApplicationForm(GovAction):
-    """The brain of `application_form`: cancel, hand-off, correction, skip, validation, next field."""
+    """Drives `application_form`: cancel, hand-off, correction, skip, validation, next field."""
 
     def name(self) -> str:
         return "validate_application_form"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         guide = _guide(kb, tracker)
         if guide is None:
@@ -197,7 +204,11 @@ class ValidateApplicationForm(GovAction):
         dispatcher.utter_message(text=texts.format("correct_ack", label=plain_label(target)))
         text, options = question(texts, target)
         dispatcher.utter_message(text=text, buttons=options)
-        return [SlotSet(requested.name, None), SlotSet(target.name, None), SlotSet(REQUESTED, target.name)]
+        return [
+            SlotSet(requested.name, None),
+            SlotSet(target.name, None),
+            SlotSet(REQUESTED, target.name),
+        ]
 
     def _skip(
         self,
@@ -274,9 +285,7 @@ class ActionApplicationReview(GovAction):
     def name(self) -> str:
         return "action_application_review"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         guide = _guide(kb, tracker)
         texts = self.services.texts
@@ -312,9 +321,7 @@ class ActionCancelApplication(GovAction):
     def name(self) -> str:
         return "action_cancel_application"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         guide = _guide(kb, tracker)
         dispatcher.utter_message(text=self.services.texts["application_cancelled"])
@@ -332,9 +339,7 @@ class ActionCorrectField(GovAction):
     def name(self) -> str:
         return "action_correct_field"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         guide = _guide(kb, tracker)
         texts = self.services.texts

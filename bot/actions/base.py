@@ -1,4 +1,4 @@
-"""GovAction: the base of every custom action; services injected, expected failures answered politely."""
+"""GovAction: base of every custom action; injected services, polite replies on failure."""
 
 from __future__ import annotations
 
@@ -32,18 +32,21 @@ class GovAction(Action, ABC):
         """The action's name in the domain."""
 
     @abstractmethod
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """The action's work; may raise ServiceUnavailable."""
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,  # noqa: ARG002 - rasa-sdk signature; no action needs the domain
     ) -> list[dict[str, Any]]:
         try:
-            return await self.act(dispatcher, tracker, domain)
+            return await self.act(dispatcher, tracker)
         except ServiceUnavailable as exc:
-            log.error("bot.action.degraded", extra={"ctx_action": self.name(), "ctx_error": str(exc)})
+            log.error(
+                "bot.action.degraded", extra={"ctx_action": self.name(), "ctx_error": str(exc)}
+            )
             return self.on_unavailable(dispatcher)
         except Exception:  # never leave the citizen without a reply
             log.exception("bot.action.failed", extra={"ctx_action": self.name()})

@@ -1,4 +1,4 @@
-"""Complaints and suggestions: collect what, where and an optional contact; hand over as a ticket."""
+"""Complaints and suggestions: what, where, optional contact; handed over as a ticket."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import DomainDict, GovAction
+from bot.actions.base import GovAction
 from bot.actions.conversation import (
     channel_and_sender,
     entity_values,
@@ -33,7 +33,9 @@ ASK = {
 }
 MIN_TEXT_CHARS = 8
 ANONYMOUS = "anonymous"
-_BARE_REQUEST = re.compile(r"^(我)?(要|想)?(投诉|举报|反映|提(个|一点|点)?(建议|意见)|建议|投訴)(一下)?[。!！]?$")
+_BARE_REQUEST = re.compile(
+    r"^(我)?(要|想)?(投诉|举报|反映|提(个|一点|点)?(建议|意见)|建议|投訴)(一下)?[。!！]?$"
+)
 _ANONYMOUS = re.compile(r"匿名|不留|不用留|不需要|不想留|保密")
 _TICKET_ID = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,6}-?\d{6,14})(?![A-Za-z0-9])")
 
@@ -49,9 +51,7 @@ class ValidateFeedbackForm(GovAction):
     def name(self) -> str:
         return "validate_feedback_form"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         requested = tracker.get_slot(REQUESTED)
         if requested not in ORDER:
             return self._start(dispatcher, tracker)
@@ -68,7 +68,7 @@ class ValidateFeedbackForm(GovAction):
     def _start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kind = "suggestion" if latest_intent(tracker) == "give_suggestion" else "complaint"
         text = latest_text(tracker)
-        values: dict[str, Any] = {name: None for name in ORDER}
+        values: dict[str, Any] = dict.fromkeys(ORDER)
         if is_description(text):
             values["feedback_text"] = text
             places = entity_values(tracker, "place")
@@ -121,9 +121,7 @@ class ActionSubmitFeedback(GovAction):
     def name(self) -> str:
         return "action_submit_feedback"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         texts = self.services.texts
         status = tracker.get_slot("feedback_status")
         channel, sender = channel_and_sender(tracker)
@@ -147,14 +145,18 @@ class ActionSubmitFeedback(GovAction):
             None if location in (None, SKIPPED) else location,
             None if contact in (None, ANONYMOUS) else contact,
         )
-        kind = texts["kind_suggestion" if tracker.get_slot("feedback_kind") == "suggestion" else "kind_complaint"]
+        kind = texts[
+            "kind_suggestion"
+            if tracker.get_slot("feedback_kind") == "suggestion"
+            else "kind_complaint"
+        ]
         due = texts.format("feedback_due", due_at=ticket.due_at) if ticket.due_at else ""
         dispatcher.utter_message(
             text=texts.format(
                 "feedback_submitted",
                 kind=kind,
                 ticket_id=ticket.ticket_id,
-                department=ticket.department,
+                department=ticket.department or texts["department_pending"],
                 due=due,
             )
         )
@@ -175,6 +177,15 @@ STATUS_LABELS = {
     "resolved": "已办结",
     "closed": "已办结",
     "rejected": "不予受理",
+    "受理": "已受理",
+    "人工派单": "正在分派承办部门",
+    "派单": "已派发至承办部门",
+    "签收": "承办部门已签收",
+    "办理中": "办理中",
+    "延期申请中": "办理中（申请延期）",
+    "已答复": "已答复",
+    "办结": "已办结",
+    "退回": "正在重新分派",
 }
 
 
@@ -188,7 +199,7 @@ def ticket_text(texts: Any, ticket: TicketInfo) -> str:
         "ticket_status",
         ticket_id=ticket.ticket_id,
         status=STATUS_LABELS.get(ticket.status.lower(), ticket.status),
-        department=ticket.department,
+        department=ticket.department or texts["department_pending"],
         reply=reply,
     )
 
@@ -199,9 +210,7 @@ class ActionCheckTicket(GovAction):
     def name(self) -> str:
         return "action_check_ticket"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         texts = self.services.texts
         match = _TICKET_ID.search(latest_text(tracker))
         ticket_id = (entity_values(tracker, "ticket_id") or [match.group(1) if match else None])[0]

@@ -7,9 +7,14 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-_CANCEL = re.compile(r"不办了|不申请了|不填了|别填了|取消|算了|不要了|退出|放弃|中止|终止|不弄了|不投诉了|不想提交|撤销|不辦了|結束填寫")
+_CANCEL = re.compile(
+    r"不办了|不申请了|不填了|别填了|取消|算了|不要了|退出|放弃|中止|终止|不弄了|不投诉了|不想提交|撤销|不辦了|結束填寫"
+)
 _HUMAN = re.compile(r"人工|真人|客服|工作人员")
-_SKIP = re.compile(r"^(跳过|跳過|略过|不填|无|没有|暂无|暂时没有|空着|下一[个项]|pass|先跳过|这个不填|跳过吧|这个跳过吧?)[。.!！]?$", re.I)
+_SKIP = re.compile(
+    r"^(跳过|跳過|略过|不填|无|没有|暂无|暂时没有|空着|下一[个项]|pass|先跳过|这个不填|跳过吧|这个跳过吧?)[。.!！]?$",
+    re.I,
+)
 _CONTINUE = re.compile(r"^(继续|继续填写|接着填|好的?，?继续)[。.!！]?$")
 
 
@@ -27,7 +32,7 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
 
 
 def channel_and_sender(tracker: Tracker) -> tuple[str, str]:
-    """(channel, the channel's own sender id); Rasa's sender is "<channel>:<id>" from the gateway."""
+    """(channel, the channel's own sender id); the gateway's Rasa sender is "<channel>:<id>"."""
     metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
     sender = tracker.sender_id
     prefix, _, rest = sender.partition(":")
@@ -41,7 +46,7 @@ CANCEL_MAX_CHARS = 12
 
 
 def wants_cancel(tracker: Tracker) -> bool:
-    """"不办了/取消": a short message (long ones are answers that happen to contain the words)."""
+    """ "不办了/取消": a short message (long ones are answers that happen to contain the words)."""
     text = latest_text(tracker)
     if len(text) > CANCEL_MAX_CHARS:
         return False
@@ -50,7 +55,7 @@ def wants_cancel(tracker: Tracker) -> bool:
 
 def wants_human(tracker: Tracker) -> bool:
     text = latest_text(tracker)
-    return latest_intent(tracker) == "request_human" and bool(_HUMAN.search(text)) or text in {
+    return (latest_intent(tracker) == "request_human" and bool(_HUMAN.search(text))) or text in {
         "/request_human",
         "转人工",
         "人工",

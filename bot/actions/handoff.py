@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import DomainDict, GovAction
+from bot.actions.base import GovAction
 from bot.actions.conversation import channel_and_sender
 from bot.actions.services import BotServices, ServiceUnavailable
 
@@ -24,9 +24,7 @@ class ActionHandoffToHuman(GovAction):
     def name(self) -> str:
         return "action_handoff_to_human"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         channel, _ = channel_and_sender(tracker)
         texts = self.services.texts
         try:

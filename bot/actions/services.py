@@ -89,7 +89,9 @@ class SearchAdapter:
         hits = [
             Hit(h.guide_id, h.title, h.department, h.aspect, float(h.score)) for h in result.hits
         ]
-        return Found(hits, bool(result.not_found or not hits), bool(result.ambiguous), result.aspect)
+        return Found(
+            hits, bool(result.not_found or not hits), bool(result.ambiguous), result.aspect
+        )
 
     def answer(self, guide_id: str, aspect: str | None) -> str:
         try:
@@ -106,7 +108,9 @@ def _ticket_info(ticket: Any) -> TicketInfo:
         kind=str(getattr(ticket, "kind", "") or ""),
         department=str(getattr(ticket, "department", "") or ""),
         status=str(getattr(status, "value", status)),
-        due_at=due.strftime("%Y-%m-%d") if hasattr(due, "strftime") else (str(due) if due else None),
+        due_at=due.strftime("%Y-%m-%d")
+        if hasattr(due, "strftime")
+        else (str(due) if due else None),
         latest_reply=getattr(ticket, "latest_reply", None) or None,
     )
 
@@ -197,7 +201,7 @@ class BotServices:
 
     def tickets(self) -> TicketAdapter:
         def build() -> TicketAdapter:
-            from feedback.service import build_ticket_service
+            from feedback.factory import build_ticket_service
 
             return TicketAdapter(build_ticket_service(self.settings))
 
@@ -224,7 +228,9 @@ class BotServices:
         try:
             return self._get(name, build)
         except Exception as exc:  # not cached: the next call tries again
-            log.error("bot.service.unavailable", extra={"ctx_service": name, "ctx_error": repr(exc)})
+            log.error(
+                "bot.service.unavailable", extra={"ctx_service": name, "ctx_error": repr(exc)}
+            )
             raise ServiceUnavailable(f"{name} unavailable: {exc.__class__.__name__}") from exc
 
     def warm_up(self) -> None:

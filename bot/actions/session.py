@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import DomainDict, GovAction
+from bot.actions.base import GovAction
 
 
 class ActionSessionStart(GovAction):
@@ -18,7 +18,9 @@ class ActionSessionStart(GovAction):
         return "action_session_start"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        dispatcher: CollectingDispatcher,  # noqa: ARG002 - the session start says nothing
+        tracker: Tracker,
     ) -> list[dict[str, Any]]:
         self.services.warm_up()
         carried = [
@@ -28,5 +30,5 @@ class ActionSessionStart(GovAction):
         ]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]
 
-    def on_unavailable(self, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    def on_unavailable(self, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:  # noqa: ARG002
         return [SessionStarted(), ActionExecuted("action_listen")]

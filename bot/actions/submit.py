@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import DomainDict, GovAction
+from bot.actions.base import GovAction
 from bot.actions.conversation import channel_and_sender
 from bot.actions.form_fields import SKIPPED, fields_of, plain_label
 from bot.applications.schemas import ApplicationCreate, FilledField, GuideSnapshot
@@ -56,9 +56,7 @@ class ActionSubmitApplication(GovAction):
     def name(self) -> str:
         return "action_submit_application"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         guide = kb.find_guide(tracker.get_slot("application_service") or "")
         texts = self.services.texts
@@ -67,7 +65,10 @@ class ActionSubmitApplication(GovAction):
             return [SlotSet("awaiting_confirmation", False)]
         channel, sender = channel_and_sender(tracker)
         request = ApplicationCreate(
-            guide=snapshot(guide), fields=filled_fields(guide, tracker), channel=channel, sender_id=sender
+            guide=snapshot(guide),
+            fields=filled_fields(guide, tracker),
+            channel=channel,
+            sender_id=sender,
         )
         store = await asyncio.to_thread(self.services.applications)
         stored = await asyncio.to_thread(store.create, request)
@@ -81,9 +82,15 @@ class ActionSubmitApplication(GovAction):
             html_url=html_url,
             pdf_url=pdf_url,
         )
-        online = texts.format("application_online", url=guide.online.url) if guide.online.available and guide.online.url else ""
+        online = (
+            texts.format("application_online", url=guide.online.url)
+            if guide.online.available and guide.online.url
+            else ""
+        )
         where = guide.locations[0].name if guide.locations else guide.department
-        required = [m.name for m in guide.materials if m.required] or [m.name for m in guide.materials]
+        required = [m.name for m in guide.materials if m.required] or [
+            m.name for m in guide.materials
+        ]
         next_steps = texts.format(
             "application_next_steps", location=where, materials="、".join(required), online=online
         ).replace("也可以。", "")

@@ -1,4 +1,4 @@
-"""Schema migrations of the applications table (own Alembic env, version table alembic_version_applications)."""
+"""Migrations of the applications table: own Alembic env, table alembic_version_applications."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The printable application: HTML (Jinja2, autoescaped) and PDF (reportlab, STSong-Light CID font)."""
+"""The printable application: HTML (Jinja2, autoescaped) and PDF (reportlab, STSong-Light)."""
 
 from __future__ import annotations
 
@@ -41,16 +41,22 @@ def _table(app: StoredApplication, styles: dict[str, object]) -> object:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     rows = [
-        [Paragraph(escape(f.label), styles["body"]),
-         Paragraph(escape(f.value if f.value is not None else "（未填写）"), styles["body"])]
+        [
+            Paragraph(escape(f.label), styles["body"]),
+            Paragraph(escape(f.value if f.value is not None else "（未填写）"), styles["body"]),
+        ]
         for f in app.fields
     ]
     table = Table(rows, colWidths=[130, 330])
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f3f3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f3f3")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
@@ -67,7 +73,13 @@ def render_pdf(app: StoredApplication) -> bytes:
     guide = app.guide
     story: list[object] = [
         Paragraph(escape(guide.form_title), s["title"]),
-        Paragraph(escape(f"申请编号：{app.reference}　生成时间：{_created(app)}　受理部门：{guide.department}"), s["meta"]),
+        Paragraph(
+            escape(
+                f"申请编号：{app.reference}　生成时间：{_created(app)}"
+                f"　受理部门：{guide.department}"
+            ),
+            s["meta"],
+        ),
         Spacer(1, 8),
         _table(app, s),
         Paragraph("需携带的材料", s["h2"]),
@@ -79,7 +91,12 @@ def render_pdf(app: StoredApplication) -> bytes:
         story.append(Paragraph(escape(f"· 网上办理：{guide.online}"), s["body"]))
     story += [
         Spacer(1, 10),
-        Paragraph(escape(f"咨询电话：{guide.phone}。本表由示例市政务服务智能助手预填，请核对无误后签字提交。"), s["meta"]),
+        Paragraph(
+            escape(
+                f"咨询电话：{guide.phone}。本表由示例市政务服务智能助手预填，请核对无误后签字提交。"
+            ),
+            s["meta"],
+        ),
         Spacer(1, 16),
         Paragraph("申请人签字：____________　　日期：____________", s["body"]),
     ]

@@ -18,7 +18,11 @@ from govassist.settings import Settings
 
 router = APIRouter(tags=["applications"])
 _DOCUMENT = re.compile(r"^(?P<token>[A-Za-z0-9_-]{16,64})\.(?P<fmt>html|pdf)$")
-_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 async def install(app: FastAPI, settings: Settings) -> None:

@@ -130,12 +130,19 @@ class BotStack:
         env = action_server_env(self.settings, {**os.environ, **settings_env(self.settings)})
         with self.actions_log.open("ab") as log:
             self.actions = subprocess.Popen(
-                action_server_cmd(self.settings), env=env, cwd=REPO_ROOT, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                action_server_cmd(self.settings),
+                env=env,
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         _wait(
             f"http://127.0.0.1:{self.settings.actions_port}/health",
-            self.actions, self.actions_log, 60, lambda r: True,
+            self.actions,
+            self.actions_log,
+            60,
+            lambda r: True,
         )
 
     def stop_actions(self) -> None:
@@ -175,12 +182,21 @@ def bot_stack(bot_settings: Settings, trained_model: Path, bot_tmp: Path) -> Ite
     env = rasa_server_env(bot_settings, {**os.environ, **settings_env(bot_settings)})
     with stack.rasa_log.open("ab") as log:
         rasa = subprocess.Popen(
-            rasa_server_cmd(bot_settings), env=env, cwd=BOT_DIR, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            rasa_server_cmd(bot_settings),
+            env=env,
+            cwd=BOT_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        _wait(f"{stack.rasa_url}/status", rasa, stack.rasa_log, 240,
-              lambda r: bool(r.json().get("model_file")))
+        _wait(
+            f"{stack.rasa_url}/status",
+            rasa,
+            stack.rasa_log,
+            240,
+            lambda r: bool(r.json().get("model_file")),
+        )
         stack.say("warmup", "你好")  # loads the KB and the search index in the action server
         yield stack
     finally:

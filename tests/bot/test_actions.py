@@ -1,4 +1,4 @@
-"""Custom actions with Tracker.from_dict + CollectingDispatcher, on the real KB and search service."""
+"""Custom actions via Tracker.from_dict + CollectingDispatcher, on the real KB and search."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.actions.application import (
     ActionStartApplication,
     ValidateApplicationForm,
 )
-from bot.actions.complaint import ActionSubmitFeedback, ValidateFeedbackForm
+from bot.actions.complaint import ActionCheckTicket, ActionSubmitFeedback, ValidateFeedbackForm
 from bot.actions.handoff import ActionHandoffToHuman
 from bot.actions.services import BotServices
 from bot.actions.submit import ActionSubmitApplication
@@ -64,7 +64,9 @@ def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def texts_of(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(str(m.get("text") or (m.get("custom") or {}).get("text") or "") for m in messages)
+    return "\n".join(
+        str(m.get("text") or (m.get("custom") or {}).get("text") or "") for m in messages
+    )
 
 
 def test_answer_sets_current_service_and_cites_source(services: BotServices) -> None:
@@ -79,7 +81,11 @@ def test_answer_sets_current_service_and_cites_source(services: BotServices) -> 
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [("那要带什么材料？", "居民身份证"), ("在哪里办？", "派出所"), ("能网上办吗？", "可以网上办理")],
+    [
+        ("那要带什么材料？", "居民身份证"),
+        ("在哪里办？", "派出所"),
+        ("能网上办吗？", "可以网上办理"),
+    ],
 )
 def test_follow_up_answers_the_current_guide(
     services: BotServices, question: str, expected: str
@@ -99,7 +105,12 @@ def test_unknown_question_asks_to_rephrase_and_offers_a_human(services: BotServi
 
 def test_button_choice_answers_the_chosen_guide(services: BotServices) -> None:
     entities = [{"entity": "service_id", "value": "GA-001"}]
-    t = tracker('/ask_service{"service_id": "GA-001"}', "ask_service", {"current_aspect": "materials"}, entities)
+    t = tracker(
+        '/ask_service{"service_id": "GA-001"}',
+        "ask_service",
+        {"current_aspect": "materials"},
+        entities,
+    )
     _, messages = run(ActionAnswerQuestion(services), t)
     assert "居民身份证" in texts_of(messages)
 
@@ -111,7 +122,9 @@ def test_search_unavailable_gives_a_polite_message(bot_settings: Settings) -> No
 
 
 def test_start_application_for_a_service_with_a_form(services: BotServices) -> None:
-    events, messages = run(ActionStartApplication(services), tracker("我要办居住证", "apply_service"))
+    events, messages = run(
+        ActionStartApplication(services), tracker("我要办居住证", "apply_service")
+    )
     slots = slots_of(events)
     assert slots["form_ready"] is True
     assert slots["application_service"] == "GA-001"
@@ -121,7 +134,9 @@ def test_start_application_for_a_service_with_a_form(services: BotServices) -> N
 def test_start_application_without_a_form_explains(services: BotServices) -> None:
     kb = services.kb()
     guide = next(g for g in kb.guides if g.form is None)
-    events, messages = run(ActionStartApplication(services), tracker(f"我要办{guide.title}", "apply_service"))
+    events, messages = run(
+        ActionStartApplication(services), tracker(f"我要办{guide.title}", "apply_service")
+    )
     assert slots_of(events)["form_ready"] is False
     assert guide.title in texts_of(messages)
 
@@ -130,24 +145,34 @@ FORM_SLOTS = {"application_service": "GA-001", "application_status": "collecting
 
 
 def test_form_asks_first_field_on_activation(services: BotServices) -> None:
-    events, messages = run(ValidateApplicationForm(services), tracker("我要办居住证", "apply_service", {**FORM_SLOTS, "application_status": "starting"}))
+    events, messages = run(
+        ValidateApplicationForm(services),
+        tracker("我要办居住证", "apply_service", {**FORM_SLOTS, "application_status": "starting"}),
+    )
     assert slots_of(events)["requested_slot"] == "full_name"
     assert "居住证申领表" in texts_of(messages) and "姓名" in texts_of(messages)
 
 
 def test_form_skips_fields_given_earlier(services: BotServices) -> None:
     slots = {**FORM_SLOTS, "full_name": "张三", "id_number": VALID_ID}
-    events, _ = run(ValidateApplicationForm(services), tracker("我要办居住证", "apply_service", slots))
+    events, _ = run(
+        ValidateApplicationForm(services), tracker("我要办居住证", "apply_service", slots)
+    )
     assert slots_of(events)["requested_slot"] == "phone"
 
 
 def test_wrong_id_number_is_asked_again_then_explained(services: BotServices) -> None:
     slots = {**FORM_SLOTS, "full_name": "张三", "requested_slot": "id_number"}
-    events, messages = run(ValidateApplicationForm(services), tracker("110101199003071234", slots=slots))
+    events, messages = run(
+        ValidateApplicationForm(services), tracker("110101199003071234", slots=slots)
+    )
     assert slots_of(events)["id_number"] is None
     assert "校验位" in texts_of(messages)
     failures = slots_of(events)["form_failures"]
-    events, messages = run(ValidateApplicationForm(services), tracker("110101199003071234", slots={**slots, "form_failures": failures}))
+    events, messages = run(
+        ValidateApplicationForm(services),
+        tracker("110101199003071234", slots={**slots, "form_failures": failures}),
+    )
     text = texts_of(messages)
     assert "还没有填对" in text and VALID_ID in text
     titles = [b["title"] for m in messages for b in m.get("buttons", [])]
@@ -157,22 +182,45 @@ def test_wrong_id_number_is_asked_again_then_explained(services: BotServices) ->
 
 def test_valid_value_moves_on(services: BotServices) -> None:
     slots = {**FORM_SLOTS, "full_name": "张三", "requested_slot": "id_number"}
-    events, messages = run(ValidateApplicationForm(services), tracker(f"身份证号{VALID_ID}", slots=slots))
+    events, messages = run(
+        ValidateApplicationForm(services), tracker(f"身份证号{VALID_ID}", slots=slots)
+    )
     assert slots_of(events)["id_number"] == VALID_ID
     assert slots_of(events)["requested_slot"] == "phone"
     assert "联系电话" in texts_of(messages)
 
 
 def test_enum_field_offers_buttons(services: BotServices) -> None:
-    slots = {**FORM_SLOTS, "full_name": "张三", "id_number": VALID_ID, "phone": "13812345678", "requested_slot": "residence_address"}
-    events, messages = run(ValidateApplicationForm(services), tracker("示例市东城区和平街道幸福小区3栋201室", slots=slots))
+    slots = {
+        **FORM_SLOTS,
+        "full_name": "张三",
+        "id_number": VALID_ID,
+        "phone": "13812345678",
+        "requested_slot": "residence_address",
+    }
+    events, messages = run(
+        ValidateApplicationForm(services),
+        tracker("示例市东城区和平街道幸福小区3栋201室", slots=slots),
+    )
     assert slots_of(events)["requested_slot"] == "residence_basis"
-    assert [b["title"] for b in messages[-1]["buttons"]] == ["合法稳定就业", "合法稳定住所", "连续就读"]
+    assert [b["title"] for b in messages[-1]["buttons"]] == [
+        "合法稳定就业",
+        "合法稳定住所",
+        "连续就读",
+    ]
 
 
 def test_correction_reasks_the_named_field(services: BotServices) -> None:
-    slots = {**FORM_SLOTS, "full_name": "张三", "id_number": VALID_ID, "phone": "13812345678", "requested_slot": "residence_address"}
-    events, messages = run(ValidateApplicationForm(services), tracker("手机号填错了", "correct_field", slots))
+    slots = {
+        **FORM_SLOTS,
+        "full_name": "张三",
+        "id_number": VALID_ID,
+        "phone": "13812345678",
+        "requested_slot": "residence_address",
+    }
+    events, messages = run(
+        ValidateApplicationForm(services), tracker("手机号填错了", "correct_field", slots)
+    )
     assert slots_of(events)["phone"] is None
     assert slots_of(events)["requested_slot"] == "phone"
     assert "联系电话" in texts_of(messages)
@@ -183,9 +231,16 @@ def test_skip_optional_and_refuse_skipping_required(services: BotServices) -> No
     events, messages = run(ValidateApplicationForm(services), tracker("跳过", "skip", slots))
     assert "必填项" in texts_of(messages)
     assert slots_of(events)["requested_slot"] == "full_name"
-    done = {**FORM_SLOTS, "full_name": "张三", "id_number": VALID_ID, "phone": "13812345678",
-            "residence_address": "示例市东城区幸福小区3栋", "residence_basis": "连续就读",
-            "residence_since": "2025-03-01", "requested_slot": "employer"}
+    done = {
+        **FORM_SLOTS,
+        "full_name": "张三",
+        "id_number": VALID_ID,
+        "phone": "13812345678",
+        "residence_address": "示例市东城区幸福小区3栋",
+        "residence_basis": "连续就读",
+        "residence_since": "2025-03-01",
+        "requested_slot": "employer",
+    }
     events, _ = run(ValidateApplicationForm(services), tracker("跳过", "skip", done))
     assert slots_of(events)["employer"] == "__skipped__"
     assert slots_of(events)["requested_slot"] is None
@@ -199,9 +254,15 @@ def test_cancel_ends_the_form(services: BotServices) -> None:
 
 
 COMPLETE = {
-    "application_service": "GA-001", "application_status": "complete", "full_name": "张三",
-    "id_number": VALID_ID, "phone": "13812345678", "residence_address": "示例市东城区幸福小区3栋201室",
-    "residence_basis": "连续就读", "residence_since": "2025-03-01", "employer": "__skipped__",
+    "application_service": "GA-001",
+    "application_status": "complete",
+    "full_name": "张三",
+    "id_number": VALID_ID,
+    "phone": "13812345678",
+    "residence_address": "示例市东城区幸福小区3栋201室",
+    "residence_basis": "连续就读",
+    "residence_since": "2025-03-01",
+    "employer": "__skipped__",
 }
 
 
@@ -223,10 +284,17 @@ def test_correction_at_summary(services: BotServices) -> None:
     assert "姓名填错了" in [b["payload"] for b in messages[0]["buttons"]]
 
 
-def test_submit_stores_the_application_and_links_the_document(services: BotServices, bot_settings: Settings) -> None:
-    events, messages = run(ActionSubmitApplication(services), tracker("确认", "affirm", {**COMPLETE, "awaiting_confirmation": True}))
+def test_submit_stores_the_application_and_links_the_document(
+    services: BotServices, bot_settings: Settings
+) -> None:
+    events, messages = run(
+        ActionSubmitApplication(services),
+        tracker("确认", "affirm", {**COMPLETE, "awaiting_confirmation": True}),
+    )
     custom = messages[0]["custom"]
-    assert custom["link"].startswith("http://testserver/applications/") and custom["link"].endswith(".html")
+    assert custom["link"].startswith("http://testserver/applications/") and custom["link"].endswith(
+        ".html"
+    )
     assert "申请编号：SQ" in custom["text"] and ".pdf" in custom["text"]
     assert "居民身份证" in custom["text"]
     token = custom["link"].rsplit("/", 1)[1].removesuffix(".html")
@@ -236,8 +304,11 @@ def test_submit_stores_the_application_and_links_the_document(services: BotServi
 
 
 def test_feedback_form_takes_a_descriptive_opening(services: BotServices) -> None:
-    t = tracker("小区门口的路灯坏了一个月了没人修", "file_complaint",
-                entities=[{"entity": "place", "value": "小区门口"}])
+    t = tracker(
+        "小区门口的路灯坏了一个月了没人修",
+        "file_complaint",
+        entities=[{"entity": "place", "value": "小区门口"}],
+    )
     events, messages = run(ValidateFeedbackForm(services), t)
     slots = slots_of(events)
     assert slots["feedback_text"] == "小区门口的路灯坏了一个月了没人修"
@@ -253,7 +324,11 @@ def test_feedback_form_asks_what_happened_for_a_bare_request(services: BotServic
 
 
 def test_feedback_contact_accepts_anonymous_or_a_phone(services: BotServices) -> None:
-    slots = {"feedback_text": "路灯坏了很久了没人修", "feedback_location": "幸福小区", "requested_slot": "feedback_contact"}
+    slots = {
+        "feedback_text": "路灯坏了很久了没人修",
+        "feedback_location": "幸福小区",
+        "requested_slot": "feedback_contact",
+    }
     events, _ = run(ValidateFeedbackForm(services), tracker("匿名", slots=slots))
     assert slots_of(events)["feedback_contact"] == "anonymous"
     events, messages = run(ValidateFeedbackForm(services), tracker("12345", slots=slots))
@@ -262,12 +337,16 @@ def test_feedback_contact_accepts_anonymous_or_a_phone(services: BotServices) ->
 
 
 def test_cancelled_feedback_is_not_submitted(services: BotServices) -> None:
-    _, messages = run(ActionSubmitFeedback(services), tracker("算了", "cancel", {"feedback_status": "cancelled"}))
+    _, messages = run(
+        ActionSubmitFeedback(services), tracker("算了", "cancel", {"feedback_status": "cancelled"})
+    )
     assert "已取消" in texts_of(messages)
 
 
 def test_handoff_marks_the_conversation_in_redis(services: BotServices, redis_db: Any) -> None:
-    _, messages = run(ActionHandoffToHuman(services), tracker("转人工", "request_human", sender="web:handoff-1"))
+    _, messages = run(
+        ActionHandoffToHuman(services), tracker("转人工", "request_human", sender="web:handoff-1")
+    )
     assert "人工客服" in texts_of(messages)
     record = json.loads(redis_db.get("govassist:handoff:web:handoff-1"))
     assert record["channel"] == "web" and record["reason"] == "request_human"
@@ -278,3 +357,49 @@ def test_handoff_with_redis_down_points_to_12345(bot_settings: Settings) -> None
     down = BotServices(bot_settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
     _, messages = run(ActionHandoffToHuman(down), tracker("转人工", "request_human"))
     assert "12345" in texts_of(messages)
+
+
+FEEDBACK_DONE = {
+    "feedback_kind": "complaint",
+    "feedback_status": "complete",
+    "feedback_text": "幸福小区门口的路灯坏了一个月了没人修，晚上很危险",
+    "feedback_location": "示例市东城区幸福小区",
+    "feedback_contact": "anonymous",
+}
+
+
+def test_feedback_becomes_a_ticket_that_can_be_checked(services: BotServices) -> None:
+    sender = "web:ticket-1"
+    events, messages = run(
+        ActionSubmitFeedback(services), tracker("匿名", slots=FEEDBACK_DONE, sender=sender)
+    )
+    text = texts_of(messages)
+    ticket_id = slots_of(events)["last_ticket_id"]
+    assert ticket_id.startswith("GD") and f"工单号：{ticket_id}" in text and "承办部门" in text
+    _, messages = run(
+        ActionCheckTicket(services), tracker(f"查询工单 {ticket_id}", "check_ticket", sender=sender)
+    )
+    assert ticket_id in texts_of(messages) and "当前状态“" in texts_of(messages)
+    _, messages = run(
+        ActionCheckTicket(services), tracker("我的投诉怎么样了", "check_ticket", sender=sender)
+    )
+    assert "您在本次对话中提交的工单" in texts_of(messages) and ticket_id in texts_of(messages)
+
+
+def test_unknown_ticket_and_no_tickets(services: BotServices) -> None:
+    _, messages = run(
+        ActionCheckTicket(services), tracker("查询工单 GD209901010001", "check_ticket")
+    )
+    assert "没有找到工单 GD209901010001" in texts_of(messages)
+    _, messages = run(
+        ActionCheckTicket(services), tracker("查进度", "check_ticket", sender="web:nobody")
+    )
+    assert "工单号" in texts_of(messages)
+
+
+def test_third_miss_in_a_row_hands_off(services: BotServices, redis_db: Any) -> None:
+    t = tracker("asdfgh qwerty", "nlu_fallback", {"not_found_count": 2.0}, sender="web:lost-1")
+    events, messages = run(ActionAnswerQuestion(services), t)
+    assert "已为您转接人工客服" in texts_of(messages)
+    assert redis_db.get("govassist:handoff:web:lost-1") is not None
+    assert slots_of(events)["not_found_count"] == 0.0

@@ -24,9 +24,14 @@ ID_NUMBER = "110101199003071233"
 
 def request() -> ApplicationCreate:
     guide = GuideSnapshot(
-        guide_id="GA-001", title="居住证申领", form_title="示例市居住证申领表", department="市公安局",
-        materials=["居民身份证（原件1份）"], locations=["各区派出所户籍窗口：居住地派出所（工作日）"],
-        online="https://zwfw.example.gov.cn/service/GA-001", phone="0000-12345-110",
+        guide_id="GA-001",
+        title="居住证申领",
+        form_title="示例市居住证申领表",
+        department="市公安局",
+        materials=["居民身份证（原件1份）"],
+        locations=["各区派出所户籍窗口：居住地派出所（工作日）"],
+        online="https://zwfw.example.gov.cn/service/GA-001",
+        phone="0000-12345-110",
     )
     return ApplicationCreate(
         guide=guide,
@@ -80,7 +85,9 @@ def test_store_round_trip_postgres(postgres_store: ApplicationStore) -> None:
     assert postgres_store.by_token(stored.token).fields[1].value == ID_NUMBER
 
 
-def test_personal_data_is_encrypted_and_tokens_hashed(sqlite_store: ApplicationStore, tmp_path: Path) -> None:
+def test_personal_data_is_encrypted_and_tokens_hashed(
+    sqlite_store: ApplicationStore, tmp_path: Path
+) -> None:
     stored = sqlite_store.create(request())
     raw = (tmp_path / "apps.db").read_bytes()
     assert ID_NUMBER.encode() not in raw and "张<三>".encode() not in raw
@@ -92,7 +99,9 @@ def test_unknown_token_is_not_found(sqlite_store: ApplicationStore) -> None:
         sqlite_store.by_token("no-such-token-000000000000")
 
 
-def test_documents_list_fields_materials_and_where_to_submit(sqlite_store: ApplicationStore) -> None:
+def test_documents_list_fields_materials_and_where_to_submit(
+    sqlite_store: ApplicationStore,
+) -> None:
     stored = sqlite_store.create(request())
     html = render_html(stored)
     assert "张&lt;三&gt;" in html and ID_NUMBER in html and "（未填写）" in html

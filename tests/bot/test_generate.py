@@ -13,7 +13,14 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import ApplicationForm, FieldType, FormField
 from tests.conftest import KB_DIR, REPO_ROOT
 
-PREFILL = ["居住证申领", "社会保障卡挂失补换", "失业保险金申领", "结婚登记", "个体工商户设立登记", "异地就医备案"]
+PREFILL = [
+    "居住证申领",
+    "社会保障卡挂失补换",
+    "失业保险金申领",
+    "结婚登记",
+    "个体工商户设立登记",
+    "异地就医备案",
+]
 
 
 @pytest.fixture(scope="module")

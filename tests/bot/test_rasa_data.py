@@ -1,4 +1,4 @@
-"""Rasa data validation, NLU accuracy on the held-out set, and conversation tests (rasa test core)."""
+"""Rasa data validation, NLU accuracy on the held-out set, conversation tests (rasa test core)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ def _examples(path: Path) -> dict[str, list[str]]:
 def _rasa(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     return subprocess.run(
-        [RASA, *args], cwd=BOT_DIR, env=env, capture_output=True, text=True, timeout=timeout,
+        [RASA, *args],
+        cwd=BOT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=False,
     )
 
@@ -69,8 +74,18 @@ def test_held_out_set_is_disjoint_and_large_enough() -> None:
 @pytest.mark.slow
 @pytest.mark.rasa
 def test_intent_accuracy_on_held_out_set(trained_model: Path, tmp_path: Path) -> None:
-    result = _rasa(["test", "nlu", "--nlu", "tests/nlu_test.yml", "--model", str(trained_model),
-                    "--out", str(tmp_path)])
+    result = _rasa(
+        [
+            "test",
+            "nlu",
+            "--nlu",
+            "tests/nlu_test.yml",
+            "--model",
+            str(trained_model),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "intent_report.json").read_text())
     errors = json.loads((tmp_path / "intent_errors.json").read_text())
@@ -81,9 +96,24 @@ def test_intent_accuracy_on_held_out_set(trained_model: Path, tmp_path: Path) ->
 @pytest.mark.slow
 @pytest.mark.rasa
 def test_conversation_stories(trained_model: Path, tmp_path: Path) -> None:
-    result = _rasa(["test", "core", "--stories", "tests/test_stories.yml", "--model",
-                    str(trained_model), "--out", str(tmp_path), "--fail-on-prediction-errors"])
-    failed = (tmp_path / "failed_test_stories.yml")
+    result = _rasa(
+        [
+            "test",
+            "core",
+            "--stories",
+            "tests/test_stories.yml",
+            "--model",
+            str(trained_model),
+            "--out",
+            str(tmp_path),
+            "--fail-on-prediction-errors",
+        ]
+    )
+    failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else ""
     assert result.returncode == 0, details + result.stdout[-2000:] + result.stderr[-2000:]
-    assert "None of the test stories failed" in details or not details.strip() or "stories: []" in details
+    assert (
+        "None of the test stories failed" in details
+        or not details.strip()
+        or "stories: []" in details
+    )

@@ -68,12 +68,18 @@ def test_servers_listen_on_loopback_only() -> None:
     assert actions[-2:] == ["--port", "5155"] and "bot.action_server" in actions
     env = rasa_server_env(settings, {})
     assert (env["REDIS_HOST"], env["REDIS_PORT"], env["REDIS_DB"], env["REDIS_PASSWORD"]) == (
-        "10.0.0.5", "6380", "4", "pw"
+        "10.0.0.5",
+        "6380",
+        "4",
+        "pw",
     )
     assert env["ACTIONS_PORT"] == "5155"
 
 
 def test_redis_parts_defaults() -> None:
     assert redis_parts("") == {
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "0", "REDIS_PASSWORD": ""
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": "0",
+        "REDIS_PASSWORD": "",
     }

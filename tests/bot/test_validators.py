@@ -65,7 +65,11 @@ def test_invalid_id_numbers(reply: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("reply", "value"),
-    [("13812345678", "13812345678"), ("手机号是139-0000-1111", "13900001111"), ("+86 15012345678", "15012345678")],
+    [
+        ("13812345678", "13812345678"),
+        ("手机号是139-0000-1111", "13900001111"),
+        ("+86 15012345678", "15012345678"),
+    ],
 )
 def test_valid_phones(reply: str, value: str) -> None:
     assert validate_phone(reply).value == value
@@ -100,7 +104,13 @@ OPTIONS = ["合法稳定就业", "合法稳定住所", "连续就读"]
 
 @pytest.mark.parametrize(
     ("reply", "value"),
-    [("1", "合法稳定就业"), ("第二个", "合法稳定住所"), ("3", "连续就读"), ("连续就读", "连续就读"), ("我是连续就读的", "连续就读")],
+    [
+        ("1", "合法稳定就业"),
+        ("第二个", "合法稳定住所"),
+        ("3", "连续就读"),
+        ("连续就读", "连续就读"),
+        ("我是连续就读的", "连续就读"),
+    ],
 )
 def test_enum_by_number_or_text(reply: str, value: str) -> None:
     assert validate_enum(reply, OPTIONS).value == value

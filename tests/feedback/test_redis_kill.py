@@ -1,6 +1,6 @@
 """Durability: no ticket is lost when Redis or the worker is killed (SIGKILL) mid-run.
 
-Starts its own redis-server (port 6391, AOF with fsync on every write, in a temp dir) and a real
+Starts its own redis-server (spare port, AOF with fsync on every write, in a temp dir) and a real
 `python -m feedback.worker` subprocess, submits tickets while killing and restarting both, then
 checks through the idempotent consumer's delivery records that every ticket reached its
 department exactly once, and that every ticket is in its department's stream.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,7 +34,6 @@ from feedback.service import TicketService
 from knowledge.loader import load_knowledge_base
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REDIS_PORT = int(os.environ.get("FEEDBACK_KILL_TEST_REDIS_PORT", "6391"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "redis-kill-test-secret"
 TICKETS = 45
@@ -53,9 +53,23 @@ class RedisServer:
         binary = shutil.which("redis-server")
         assert binary, "redis-server not found on PATH"
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_timeout=1)
         for _ in range(100):
@@ -81,8 +95,13 @@ class WorkerProcess:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "feedback.worker"], cwd=REPO_ROOT,
-                                            env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "feedback.worker"],
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -103,11 +122,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _free_port() -> int:
+    """A spare loopback port, so concurrent runs of this test never share a Redis."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     workdir = tmp_path / "redis"
     workdir.mkdir()
-    server = RedisServer(workdir, REDIS_PORT)
+    server = RedisServer(workdir, _free_port())
     server.start()
     yield server
     server.kill()
@@ -124,27 +150,44 @@ def _wait_until(predicate, timeout_s: float) -> bool:  # type: ignore[no-untyped
 
 def _service(database_url: str) -> TicketService:
     kb = load_knowledge_base(REPO_ROOT / "knowledge" / "data")
-    return TicketService(sessions=session_factory(make_engine(database_url)),
-                         classifier=load_classifier(kb, REPO_ROOT / "var"),
-                         departments=kb.departments, cipher=Cipher(SECRET))
+    return TicketService(
+        sessions=session_factory(make_engine(database_url)),
+        classifier=load_classifier(kb, REPO_ROOT / "var"),
+        departments=kb.departments,
+        cipher=Cipher(SECRET),
+    )
 
 
 def _submit(service: TicketService, n: int) -> str:
-    create = FeedbackCreate(text=f"第{n}号反映：小区附近的问题一直没有解决，请尽快处理", channel="web",
-                            sender_id=f"kill-test-{n}", contact="13812345678")
+    create = FeedbackCreate(
+        text=f"第{n}号反映：小区附近的问题一直没有解决，请尽快处理",
+        channel="web",
+        sender_id=f"kill-test-{n}",
+        contact="13812345678",
+    )
     return service.submit(create, department_hint=ROUTES[n % len(ROUTES)]).ticket_id
 
 
 def _delivered(service: TicketService) -> Counter[str]:
     with service.sessions() as session:
-        keys = session.scalars(select(DeliveryRow.ticket_id)
-                               .where(DeliveryRow.event_key.like("ticket.dispatched:%"))).all()
+        keys = session.scalars(
+            select(DeliveryRow.ticket_id).where(DeliveryRow.event_key.like("ticket.dispatched:%"))
+        ).all()
     return Counter(keys)
 
 
 def _pending(service: TicketService) -> int:
     with service.sessions() as session:
-        return len(session.scalars(select(OutboxRow.id).where(OutboxRow.published_at.is_(None))).all())
+        return len(
+            session.scalars(select(OutboxRow.id).where(OutboxRow.published_at.is_(None))).all()
+        )
+
+
+def _diagnose(service: TicketService, submitted: list[str], port: int) -> str:
+    missing = sorted(set(submitted) - set(_delivered(service)))
+    client = redis.Redis(port=port, decode_responses=True)
+    pending = {code: client.xpending(f"govassist:dept:{code}", "departments") for code in ROUTES}
+    return f"not delivered: {missing}; pending per stream: {pending}"
 
 
 def test_no_ticket_lost_when_redis_and_worker_are_killed(
@@ -152,8 +195,14 @@ def test_no_ticket_lost_when_redis_and_worker_are_killed(
 ) -> None:
     upgrade(database_url)
     service = _service(database_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-           "DATA_DIR": str(tmp_path / "var"), "SECRET_KEY": SECRET, "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
+        "DATA_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": SECRET,
+        "HF_HUB_OFFLINE": "1",
+    }
     worker = WorkerProcess(env, tmp_path / "worker.log")
     worker.start()
     submitted: list[str] = []
@@ -168,19 +217,25 @@ def test_no_ticket_lost_when_redis_and_worker_are_killed(
             if n == 3 * TICKETS // 4:
                 redis_server.start()
             time.sleep(0.1)
-        assert _wait_until(lambda: _pending(service) == 0, 90), (tmp_path / "worker.log").read_text()[-3000:]
+        assert _wait_until(lambda: _pending(service) == 0, 90), (
+            tmp_path / "worker.log"
+        ).read_text()[-3000:]
         worker.kill()  # and once more after publishing, before or while consuming
         worker.start()
-        assert _wait_until(lambda: set(_delivered(service)) >= set(submitted), 90)
+        complete = _wait_until(lambda: set(_delivered(service)) >= set(submitted), 60)
+        assert complete, _diagnose(service, submitted, redis_server.port)
     finally:
         worker.kill()
 
     delivered = _delivered(service)
     assert len(submitted) == len(set(submitted)) == TICKETS
     assert all(delivered[t] == 1 for t in submitted), {t: c for t, c in delivered.items() if c != 1}
-    client = redis.Redis(port=REDIS_PORT, decode_responses=True)
-    in_streams = {fields["ticket_id"] for code in ROUTES
-                  for _, fields in client.xrange(f"govassist:dept:{code}")}
+    client = redis.Redis(port=redis_server.port, decode_responses=True)
+    in_streams = {
+        fields["ticket_id"]
+        for code in ROUTES
+        for _, fields in client.xrange(f"govassist:dept:{code}")
+    }
     assert set(submitted) <= in_streams
     noticed = {fields["ticket_id"] for _, fields in client.xrange("govassist:notifications")}
     assert set(submitted) <= noticed

@@ -81,3 +81,37 @@ def test_search_bad_question_is_a_message_not_a_trace(cli) -> None:
     result = cli("search", "\x01\x02")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_search_eval_prints_metrics_per_retriever(cli) -> None:
+    result = cli("search", "eval")
+    assert result.exit_code == 0, result.output
+    for needle in ("bm25", "dense", "hybrid", "R@1=", "R@5=", "MRR=", "OOD rejection="):
+        assert needle in result.stdout
+
+
+def test_bench_govqa_on_a_small_file(cli, tmp_path: Path) -> None:
+    rows = [
+        {"id": "1", "question": "护照怎么办理", "answer": "办理普通护照请携带身份证到出入境窗口。"},
+        {
+            "id": "2",
+            "question": "公积金怎么提取",
+            "answer": "提取住房公积金可在网上申请，租房提取每月一次。",
+        },
+        {
+            "id": "3",
+            "question": "社保卡丢了",
+            "answer": "社会保障卡遗失请先挂失，再到银行网点补卡。",
+        },
+    ]
+    data = tmp_path / "govqa.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    result = cli("search", "bench-govqa", "--govqa", str(data), "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "hybrid  R@1=1.000" in result.stdout
+
+
+def test_bench_govqa_missing_file_is_a_message(cli, tmp_path: Path) -> None:
+    result = cli("search", "bench-govqa", "--govqa", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 2
+    assert "not found" in result.output

@@ -25,3 +25,13 @@ def test_min_max_and_score_fusion() -> None:
 
 def test_ranked_is_deterministic_on_ties() -> None:
     assert ranked({"b": 1.0, "a": 1.0, "c": 2.0}) == ["c", "a", "b"]
+
+
+def test_calibrate_puts_the_threshold_in_the_gap() -> None:
+    from search.evaluation import calibrate, rejection
+
+    in_domain = [0.5, 0.6, 0.7, 0.8]
+    ood = [0.1, 0.2, 0.3]
+    t = calibrate(in_domain, ood)
+    assert 0.3 < t < 0.5
+    assert rejection(ood, t) == 1.0 and rejection(in_domain, t) == 0.0

@@ -13,8 +13,9 @@ url = config.attributes.get("database_url") or config.get_main_option("sqlalchem
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, version_table=VERSION_TABLE,
-                      literal_binds=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, version_table=VERSION_TABLE, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -22,8 +23,9 @@ def run_offline() -> None:
 def run_online() -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata,
-                          version_table=VERSION_TABLE)
+        context.configure(
+            connection=connection, target_metadata=Base.metadata, version_table=VERSION_TABLE
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_bot_applications_reference", "bot_applications", ["reference"], unique=True)
-    op.create_index("ix_bot_applications_token_hash", "bot_applications", ["token_hash"], unique=True)
+    op.create_index(
+        "ix_bot_applications_token_hash", "bot_applications", ["token_hash"], unique=True
+    )
     op.create_index("ix_bot_applications_guide_id", "bot_applications", ["guide_id"])
 
 
