@@ -25,7 +25,10 @@ def model_path(settings: Settings) -> Path:
 def rasa_server_cmd(settings: Settings) -> list[str]:
     """`rasa run` for the trained model; run it with cwd=bot_dir and `rasa_server_env`."""
     bot = settings.bot_dir
+    # `env` makes the command self-sufficient under any runner: the log filter must be importable
     return [
+        "/usr/bin/env", f"PYTHONPATH={REPO_ROOT}", "RASA_TELEMETRY_ENABLED=false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING=1", "TF_CPP_MIN_LOG_LEVEL=2",
         str(RASA_BIN), "run",
         "--model", str(model_path(settings)),
         "--endpoints", str(bot / "endpoints.yml"),

@@ -48,6 +48,16 @@ class DutyClassifier:
         self._matrix = hstack([self._chars.fit_transform(docs), self._words.fit_transform(docs)]).tocsr()
         self.threshold = threshold
 
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_tokenizer"] = None  # holds a lock; rebuilt on load
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._tokenizer = jieba.Tokenizer()
+        self._words.tokenizer = self._tokens
+
     def _tokens(self, text: str) -> list[str]:
         return [t for t in self._tokenizer.lcut(text) if t.strip()]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-HNSW_FROM = 50_000
+HNSW_FROM = 20_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128

@@ -403,3 +403,51 @@ def test_third_miss_in_a_row_hands_off(services: BotServices, redis_db: Any) -> 
     assert "已为您转接人工客服" in texts_of(messages)
     assert redis_db.get("govassist:handoff:web:lost-1") is not None
     assert slots_of(events)["not_found_count"] == 0.0
+
+
+DEFAULT_REPLIES = {
+    "name": "张三",
+    "id_number": VALID_ID,
+    "phone": "13812345678",
+    "date": "2025-03-01",
+    "enum": "1",
+    "number": "3000",
+    "email": "zhangsan@example.com",
+    "address": "示例市东城区和平街道幸福小区3栋201室",
+    "text": "示例内容",
+}
+
+
+def _reply_for(field: Any) -> str:
+    from bot.actions.validators import validate_field
+
+    if field.example and validate_field(field, field.example).ok:
+        return str(field.example)
+    return DEFAULT_REPLIES[field.type.value]
+
+
+def test_every_kb_form_can_be_completed(services: BotServices) -> None:
+    """Each guide's form, driven through the validation action with plausible replies."""
+    guides = services.kb().guides_with_form()
+    assert len(guides) >= 6
+    for guide in guides:
+        slots: dict[str, Any] = {"application_service": guide.id, "application_status": "starting"}
+        events, _ = run(
+            ValidateApplicationForm(services), tracker("我要办", "apply_service", slots)
+        )
+        for _ in range(len(guide.form.fields) + 1):
+            slots.update(slots_of(events))
+            requested = slots.get("requested_slot")
+            if requested is None:
+                break
+            field = next(f for f in guide.form.fields if f.name == requested)
+            events, messages = run(
+                ValidateApplicationForm(services), tracker(_reply_for(field), slots=slots)
+            )
+            assert slots_of(events)[requested] is not None, (
+                guide.id,
+                requested,
+                texts_of(messages),
+            )
+        assert slots.get("application_status") == "complete", guide.id
+        assert all(slots.get(f.name) for f in guide.form.fields), guide.id

@@ -100,9 +100,8 @@ def _bench_one(
         f"p95 {1000 * _percentile(latencies, 0.95):.1f} ms |"
     ]
     per = tickets // processes
-    start = time.perf_counter()
     with ProcessPoolExecutor(processes) as pool:
-        list(
+        runs = list(
             pool.map(
                 _submit_many,
                 [url] * processes,
@@ -110,15 +109,16 @@ def _bench_one(
                 [1_000_000 * (i + 1) for i in range(processes)],
             )
         )
-    elapsed = time.perf_counter() - start
+    elapsed = max(sum(run) for run in runs)  # the slowest process's time spent submitting
+    concurrent = [latency for run in runs for latency in run]
     service = _service(url)
     with service.sessions() as session:
         total = session.scalar(select(func.count(TicketRow.id)))
         distinct = session.scalar(select(func.count(func.distinct(TicketRow.ticket_id))))
     rows.append(
         f"| {label} | submit, {processes} processes | {per * processes} | "
-        f"{per * processes / elapsed:.1f} tickets/s (incl. start-up) | "
-        f"ids unique: {total == distinct} |"
+        f"{per * processes / elapsed:.1f} tickets/s | "
+        f"p95 {1000 * _percentile(concurrent, 0.95):.1f} ms; ids unique: {total == distinct} |"
     )
     client.flushdb()
     start, published = time.perf_counter(), 0

@@ -106,6 +106,8 @@ def test_department_console_accepts_a_ticket(browser: object, gateway: GatewayPr
     page.click("button[data-action='accept']")
     page.get_by_text("已签收。").wait_for(timeout=10_000)
     page.locator("#d-status", has_text="签收").wait_for(timeout=10_000)  # detail reloads
+    assert page.locator("button[data-action='accept']").is_disabled()
+    assert page.locator("button[data-action='start']").is_enabled()
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#reveal")
     page.locator("#d-contact", has_text="13812345678").wait_for(timeout=10_000)

