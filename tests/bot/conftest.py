@@ -179,7 +179,10 @@ def bot_stack(bot_settings: Settings, trained_model: Path, bot_tmp: Path) -> Ite
         actions_log=bot_tmp / "actions.log",
     )
     stack.start_actions()
-    env = rasa_server_env(bot_settings, {**os.environ, **settings_env(bot_settings)})
+    # DEBUG makes Rasa log every message: the PII test then proves the log filter masks them
+    env = rasa_server_env(
+        bot_settings, {**os.environ, **settings_env(bot_settings), "LOG_LEVEL": "DEBUG"}
+    )
     with stack.rasa_log.open("ab") as log:
         rasa = subprocess.Popen(
             rasa_server_cmd(bot_settings),

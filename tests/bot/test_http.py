@@ -101,10 +101,10 @@ def test_emergency_and_chitchat(bot_stack: BotStack) -> None:
 
 def test_rasa_logs_do_not_contain_personal_data(bot_stack: BotStack) -> None:
     bot_stack.say("web:pii-1", f"我的身份证号是{VALID_ID}，电话13912345678")
-    logs = bot_stack.rasa_log.read_text(errors="replace") + bot_stack.actions_log.read_text(
-        errors="replace"
-    )
+    rasa_log = bot_stack.rasa_log.read_text(errors="replace")
+    logs = rasa_log + bot_stack.actions_log.read_text(errors="replace")
     assert VALID_ID not in logs and "13912345678" not in logs
+    assert "110101********1233" in rasa_log  # the message was logged (DEBUG), masked
 
 
 def test_action_server_down_leaves_no_silent_crash(bot_stack: BotStack) -> None:

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from feedback.consumer import GROUP, consume_once
 from feedback.db import AuditRow, DeliveryRow, OutboxRow, TicketRow, make_engine, session_factory
-from feedback.factory import load_classifier
+from feedback.duty_classifier import DutyClassifier
 from feedback.outbox import relay_once
 from feedback.privacy import Cipher
 from feedback.schemas import FeedbackCreate
 from feedback.service import TicketService, department_stream
 from knowledge.loader import load_knowledge_base
-from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT
+from tests.conftest import KB_DIR, REDIS_BASE_URL
 
 TEXT = "有人在小区消防通道乱停车，堵了好几天"
 
@@ -142,7 +142,7 @@ def _submit_in_process(database_url: str, offset: int, count: int) -> list[str]:
     kb = load_knowledge_base(KB_DIR)
     service = TicketService(
         sessions=session_factory(make_engine(database_url)),
-        classifier=load_classifier(kb, REPO_ROOT / "var"),
+        classifier=DutyClassifier(kb.departments),  # cheap to build in each process
         departments=kb.departments,
         cipher=Cipher("test-secret"),
     )
