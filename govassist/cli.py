@@ -6,6 +6,7 @@ import typer
 
 from feedback.cli import register as register_feedback
 from govassist.runner import register as register_runner
+from govassist.train import register as register_train
 from knowledge.cli import app as kb_app
 from search.cli import register as register_search
 
@@ -19,6 +20,7 @@ def build_app() -> typer.Typer:
     register_search(app)
     register_feedback(app)
     register_runner(app)
+    register_train(app)
     return app
 
 
