@@ -43,6 +43,7 @@ def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
         DATABASE_URL=settings.resolved_database_url,
         ACTIONS_PORT=str(settings.actions_port),
         RASA_PORT=str(settings.rasa_port),
+        RASA_URL=f"http://127.0.0.1:{settings.rasa_port}",
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONUNBUFFERED="1",

@@ -1,0 +1,108 @@
+"""Load scenario mixing channels and flows (not collected by pytest; run by scripts/loadtest.py).
+
+    locust -f tests/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 30 -r 10 -t 60s
+
+Users: web REST chat (questions, follow-ups, a form, a complaint), WeChat XML, hotline utterances.
+Set LOAD_BARE_RASA=1 and --host to a Rasa server to measure bare Rasa REST as the ceiling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import random
+import time
+import uuid
+
+from locust import HttpUser, between, task
+
+QUESTIONS = ["居住证怎么办理", "社保卡丢了怎么补办", "公积金租房提取要什么材料", "驾照到期了怎么换",
+             "办护照要多少钱", "个体户营业执照怎么办", "孩子上小学怎么报名", "异地就医怎么备案"]
+FOLLOW_UPS = ["那要带什么材料？", "在哪里办？", "要多久？", "收费吗？", "能网上办吗？"]
+COMPLAINTS = ["我家小区门口的路灯坏了一个星期了", "建设路工地晚上十一点还在施工，太吵了", "公司拖欠我两个月工资"]
+FORM = ["我要申请居住证", "张三", "110101199003071237", "13812345678", "示例市东城区和平街道幸福小区3栋201室",
+        "合法稳定住所", "2025-03-01", "跳过", "确认"]
+WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "govassist-wechat-token")
+AGENT = {"Authorization": f"Bearer {os.environ.get('AGENT_TOKEN', 'agent-dev-token')}"}
+BARE_RASA = os.environ.get("LOAD_BARE_RASA") == "1"
+_ids = itertools.count()
+
+
+class WebChatUser(HttpUser):
+    """A citizen on the web widget (REST form)."""
+
+    weight = 6
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        self.sender = f"load{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str, name: str) -> None:
+        if BARE_RASA:
+            self.client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, name=name)
+        else:
+            with self.client.post("/api/chat", json={"sender_id": self.sender, "text": text}, name=name,
+                                  catch_response=True) as response:
+                if response.status_code != 200 or not response.json().get("messages"):
+                    response.failure(f"no reply ({response.status_code})")
+
+    @task(6)
+    def question_and_follow_up(self) -> None:
+        self.say(random.choice(QUESTIONS), "web: question")
+        self.say(random.choice(FOLLOW_UPS), "web: follow-up")
+
+    @task(1)
+    def complaint(self) -> None:
+        self.say("我要投诉", "web: complaint")
+        self.say(random.choice(COMPLAINTS), "web: complaint")
+        self.say("东城区幸福小区", "web: complaint")
+        self.say("不留联系方式", "web: complaint")
+
+    @task(1)
+    def form(self) -> None:
+        for text in FORM:
+            self.say(text, "web: form")
+
+
+class WeChatUser(HttpUser):
+    """A follower of the official account sending plain-mode XML."""
+
+    weight = 3
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        self.openid = f"oLoad{uuid.uuid4().hex[:16]}"
+
+    @task
+    def message(self) -> None:
+        if BARE_RASA:
+            return
+        ts, nonce = str(int(time.time())), uuid.uuid4().hex[:8]
+        signature = hashlib.sha1("".join(sorted([WECHAT_TOKEN, ts, nonce])).encode()).hexdigest()
+        xml = (f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
+               f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+               f"<Content><![CDATA[{random.choice(QUESTIONS)}]]></Content><MsgId>{time.time_ns()}{next(_ids)}</MsgId></xml>")
+        self.client.post(f"/wechat?signature={signature}&timestamp={ts}&nonce={nonce}", data=xml.encode(),
+                         name="wechat: text")
+
+
+class HotlineAgent(HttpUser):
+    """A 12345 agent whose caller's speech is streamed in."""
+
+    weight = 1
+    wait_time = between(1.0, 3.0)
+
+    def on_start(self) -> None:
+        self.call_id = ""
+        if not BARE_RASA:
+            response = self.client.post("/api/hotline/calls", json={}, headers=AGENT, name="hotline: open call")
+            self.call_id = response.json().get("call_id", "") if response.status_code == 201 else ""
+
+    @task
+    def utterance(self) -> None:
+        if not self.call_id:
+            return
+        text = random.choice(QUESTIONS + COMPLAINTS)
+        self.client.post(f"/api/hotline/calls/{self.call_id}/utterances", json={"speaker": "caller", "text": text},
+                         headers=AGENT, name="hotline: utterance")
