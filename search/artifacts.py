@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -163,8 +162,3 @@ def manifest_mtime(index_dir: Path) -> float:
         return (index_dir / MANIFEST).stat().st_mtime_ns / 1e9
     except OSError:
         return 0.0
-
-
-def now() -> float:
-    """Monotonic seconds (indirection keeps time in one place for the builder)."""
-    return time.perf_counter()

@@ -92,9 +92,8 @@ def _default_stopwords() -> list[str]:
     ]
 
 
-def read_govqa(path: Path, limit: int | None = None) -> list[dict[str, str]]:
-    """All rows (the index always holds every answer); `limit` only trims the questions later."""
-    del limit
+def read_govqa(path: Path) -> list[dict[str, str]]:
+    """All rows: the index always holds every answer, `--limit` only trims the questions."""
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.exceptions import KnowledgeError
-from knowledge.loader import content_hash, load_knowledge_base
+from knowledge.loader import load_knowledge_base
 from knowledge.store import KnowledgeBase
 from search import artifacts
 from search.aspects import detect_aspect, format_aspect, has_aspect
@@ -250,6 +250,5 @@ __all__ = [
     "build_index",
     "build_processor",
     "build_search_service",
-    "content_hash",
     "ensure_index",
 ]

@@ -117,3 +117,30 @@ def test_department_console_accepts_a_ticket(browser: object, gateway: GatewayPr
     context.close()
     status = httpx.get(f"{gateway.url}/api/tickets/{ticket_id}", timeout=10).json()["status"]
     assert status == "签收"
+
+
+def test_dispatcher_approves_an_extension_in_the_console(
+    browser: object, gateway: GatewayProcess
+) -> None:
+    ticket_id, code = _ticket_at_department(gateway.url)
+    headers = {"Authorization": f"Bearer {code}-dev-token"}
+    for action, body in [("accept", None), ("extension", {"days": 3, "reason": "需要现场勘查"})]:
+        url = f"{gateway.url}/api/department/tickets/{ticket_id}/{action}"
+        httpx.post(url, json=body, headers=headers, timeout=10).raise_for_status()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(gateway.url + "/console/department")
+    page.fill("#token", "dispatch-dev-token")
+    page.click("text=进入")
+    row = page.locator(f"#manual-queue tr[data-id='{ticket_id}']")
+    row.wait_for(timeout=10_000)
+    row.click()
+    assert page.locator("#m-status").inner_text() == "延期申请中"
+    assert page.locator("#m-dispatch").is_hidden()
+    assert page.locator("#m-department option").count() >= 19
+    page.click("#do-approve")
+    page.get_by_text("已批准延期。").wait_for(timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "dispatcher_console.png"), full_page=True)
+    context.close()
+    status = httpx.get(f"{gateway.url}/api/tickets/{ticket_id}", timeout=10).json()["status"]
+    assert status == "办理中"
