@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from feedback.privacy import RedactingFilter
+from bot.log_filter import BotRedactingFilter
 
 
 def install_redaction(level: str = "INFO") -> None:
@@ -16,5 +16,5 @@ def install_redaction(level: str = "INFO") -> None:
         root.addHandler(handler)
     root.setLevel(level)
     for handler in root.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+        if not any(isinstance(f, BotRedactingFilter) for f in handler.filters):
+            handler.addFilter(BotRedactingFilter())

@@ -28,7 +28,7 @@ def rasa_server_cmd(settings: Settings) -> list[str]:
     # `env` makes the command self-sufficient under any runner: the log filter must be importable
     return [
         "/usr/bin/env", f"PYTHONPATH={REPO_ROOT}", "RASA_TELEMETRY_ENABLED=false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING=1", "TF_CPP_MIN_LOG_LEVEL=2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING=1", "TF_CPP_MIN_LOG_LEVEL=2", "PYTHONIOENCODING=utf-8",
         str(RASA_BIN), "run",
         "--model", str(model_path(settings)),
         "--endpoints", str(bot / "endpoints.yml"),

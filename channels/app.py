@@ -40,18 +40,22 @@ def _redis_url(settings: Settings) -> str:
     return url
 
 
-async def _load_search(app: FastAPI, settings: Settings) -> None:
-    """Load (or build) the search index off the event loop; /healthz reports it until ready."""
+async def _load_search(app: FastAPI, settings: Settings, retry_s: float = 10.0) -> None:
+    """Load (or build) the search index off the event loop; retry until it works (/healthz reports why)."""
     from search.service import build_search_service
 
-    try:
-        app.state.search = await asyncio.to_thread(
-            build_search_service, settings.kb_dir, settings.resolved_index_dir, settings.encoder
-        )
-        log.info("search.ready")
-    except Exception as exc:  # reported by /healthz; the gateway keeps serving what it can
-        app.state.search_error = f"{exc.__class__.__name__}: {exc}"
-        log.exception("search.failed")
+    while True:
+        try:
+            app.state.search = await asyncio.to_thread(
+                build_search_service, settings.kb_dir, settings.resolved_index_dir, settings.encoder
+            )
+            app.state.search_error = None
+            log.info("search.ready")
+            return
+        except Exception as exc:  # reported by /healthz; the gateway keeps serving what it can
+            app.state.search_error = f"{exc.__class__.__name__}: {exc}"
+            log.exception("search.failed")
+        await asyncio.sleep(retry_s)
 
 
 @asynccontextmanager

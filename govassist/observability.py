@@ -31,3 +31,5 @@ def configure_logging(level: str = "INFO", stream: object = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "httpx2", "urllib3", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -2,7 +2,8 @@
 
 Listens on a loopback port and sends each request to the next of N upstream base URLs in turn
 (strict alternation, no health checks: a failing upstream answers 502 with a reason). It keeps a
-per-upstream counter, served as JSON at `GET /__rrproxy/stats`, and logs one line per request to stderr.
+per-upstream counter, served as JSON at `GET /__rrproxy/stats`, and logs one line per request
+to stderr.
 
     python scripts/rrproxy.py --port 8100 --upstream http://127.0.0.1:5005 --upstream http://127.0.0.1:5006
 """

@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from feedback.duty_classifier import DutyClassifier, detect_kind
+from feedback.duty_classifier import DutyClassifier
 from feedback.routing.features import TextFeatures
+from feedback.routing.kinds import blend_kind
 from feedback.schemas import Alternative, Kind, RoutingDecision
 from knowledge.store import KnowledgeBase
 
@@ -98,10 +99,8 @@ class Router:
         return out
 
     def _kind(self, text: str, probs: np.ndarray) -> Kind:
-        learned = Kind(self.kind_model.classes_[int(np.argmax(probs))])
-        cue = detect_kind(text)
-        # explicit wording (举报, 建议, 表扬 …) wins over a hesitant model
-        return cue if cue is not Kind.COMPLAINT and float(np.max(probs)) < 0.6 else learned
+        # explicit wording (举报, 建议, 表扬 …) is added to the learned probabilities as a prior
+        return Kind(blend_kind(text, list(self.kind_model.classes_), probs))
 
     def predict(self, text: str) -> RoutingDecision:
         return self.predict_many([text])[0]

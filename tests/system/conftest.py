@@ -1,4 +1,5 @@
-"""Session fixtures of the system tests: a scaled-out deployment and a single-instance stack for faults.
+"""Session fixtures of the system tests: a scaled-out deployment and a one-of-each stack
+for faults.
 
 Shared Redis is used on db 9 (flushed); PostgreSQL gets a fresh database `govassist_system_<hex>`
 per fixture, dropped at the end.

@@ -3,12 +3,13 @@
 For Redis (an own redis-server with AOF), the Rasa server and the action server the process group
 is SIGKILLed and restarted. PostgreSQL is shared by the whole machine and must not be killed, so the
 database outage is made on our own database only: `ALTER DATABASE … ALLOW_CONNECTIONS false` plus
-`pg_terminate_backend` of its sessions (what the gateway sees when the server goes away), then undone.
+`pg_terminate_backend` of its sessions (what the gateway sees when the server goes away),
+then undone.
 
-During every outage a background loop sends `POST /api/chat` and `POST /api/feedback`; each reply must
-be a 200 with a polite Chinese message (chat) or a 201 / clear 503 (feedback). After the restart the
-service must answer real questions again within RECOVERY_S, and every ticket acknowledged with 201
-must be readable via `GET /api/tickets/{id}`.
+During every outage a background loop sends `POST /api/chat` and `POST /api/feedback`; each reply
+must be a 200 with a polite Chinese message (chat) or a 201 / clear 503 (feedback). After the
+restart the service must answer real questions again within RECOVERY_S, and every ticket
+acknowledged with 201 must be readable via `GET /api/tickets/{id}`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Scale-out: two gateways and two Rasa servers behind round-robin proxies, sharing Redis and PostgreSQL.
+"""Scale-out: two gateways and two Rasa servers behind round-robin proxies, sharing Redis and
+PostgreSQL.
 
 Every turn of one conversation lands on another gateway and (independently) another Rasa server,
 so the dialogue state can only survive through the shared tracker store and lock store in Redis.

@@ -15,11 +15,6 @@ from govassist.cli import build_app
 from knowledge.store import KnowledgeBase
 
 
-@pytest.fixture(scope="session")
-def router(kb: KnowledgeBase) -> Router:
-    return train_router(kb, read_examples(SHIPPED_DATA, "train"))
-
-
 @pytest.mark.parametrize(
     ("text", "department"),
     [
