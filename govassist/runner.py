@@ -100,15 +100,15 @@ def run_demo(settings: Settings) -> None:
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(say=_say)
-    redis_url = settings.redis_url
+    redis_url, redis_proc = settings.redis_url, None
     if not redis_url:
         from govassist.embedded_redis import start_embedded_redis
 
-        redis_url, proc = start_embedded_redis(settings.data_dir)
-        _say(f"embedded Redis at {redis_url}" + ("" if proc else " (already running)"))
+        redis_url, redis_proc = start_embedded_redis(settings.data_dir)
+        _say(f"embedded Redis at {redis_url}" + ("" if redis_proc else " (already running)"))
     env = child_env(settings, redis_url)
-    _prepare(settings, env)
     try:
+        _prepare(settings, env)
         for spec in _services(settings, env):
             supervisor.start(spec)
         for name, timeout in [("action server", 120), ("Rasa server", 180), ("gateway", 180)]:
@@ -123,6 +123,8 @@ def run_demo(settings: Settings) -> None:
         raise typer.Exit(1) from None
     finally:
         supervisor.stop_all()
+        if redis_proc is not None:
+            redis_proc.terminate()
 
 
 def register(app: typer.Typer) -> None:
