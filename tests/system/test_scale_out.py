@@ -49,7 +49,13 @@ def test_full_application_form_across_instances(scaled_stack: ScaledStack) -> No
     sender = "sys-scale-form"
     say = lambda text: text_of(chat(scaled_stack.url, sender, text))  # noqa: E731
     gw_before, rasa_before = _turns_by_instance(scaled_stack)
-    assert "姓名" in say("我要申请居住证")
+    start = chat(scaled_stack.url, sender, "我要申请居住证")
+    if "姓名" not in text_of(start):
+        # the NLU may ask which service is meant (居住证申领 / …): take the button the citizen would
+        buttons = [b for m in start["messages"] for b in m.get("buttons") or []]
+        chosen = next((b for b in buttons if b["title"] == "居住证申领"), None)
+        assert chosen is not None, start
+        assert "姓名" in say(chosen["payload"])
     assert "公民身份号码" in say("张三")
     assert "联系电话" in say(VALID_ID)
     assert "居住地址" in say("13900001111")
@@ -64,7 +70,9 @@ def test_full_application_form_across_instances(scaled_stack: ScaledStack) -> No
     gw_after, rasa_after = _turns_by_instance(scaled_stack)
     gw_turns = {u: gw_after[u] - gw_before[u] for u in gw_after}
     rasa_turns = {u: rasa_after[u] - rasa_before[u] for u in rasa_after}
-    assert sorted(gw_turns.values()) == [4, 5], gw_turns  # 9 turns alternate over 2 gateways
+    assert min(gw_turns.values()) >= 4 and max(gw_turns.values()) - min(gw_turns.values()) <= 1, (
+        gw_turns
+    )
     assert all(n >= 4 for n in rasa_turns.values()), rasa_turns
     # the document is stored in the shared PostgreSQL database: either gateway can serve it
     for _ in range(2):
