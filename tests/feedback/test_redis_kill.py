@@ -223,7 +223,10 @@ def test_no_ticket_lost_when_redis_and_worker_are_killed(
         worker.kill()  # and once more after publishing, before or while consuming
         worker.start()
         complete = _wait_until(lambda: set(_delivered(service)) >= set(submitted), 60)
-        assert complete, _diagnose(service, submitted, redis_server.port)
+        log_tail = (tmp_path / "worker.log").read_text()[-2000:]
+        assert complete, (
+            f"{_diagnose(service, submitted, redis_server.port)}\nworker log: {log_tail}"
+        )
     finally:
         worker.kill()
 

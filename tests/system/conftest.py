@@ -7,6 +7,7 @@ per fixture, dropped at the end.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +44,15 @@ def system_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def system_index(system_tmp: Path) -> Path:
-    from govassist.train import ensure_model
+    from govassist.train import ensure_model, model_file
 
-    ensure_model(BOT_DIR, KB_DIR)
+    # Train only when there is no model at all: while the bot's data is being edited, a slightly
+    # older model is just as good for these tests, and retraining takes many minutes. The model is
+    # copied so that a training run elsewhere cannot swap it under a restarting Rasa server.
+    model = model_file(BOT_DIR)
+    if not model.exists():
+        ensure_model(BOT_DIR, KB_DIR)
+    shutil.copy2(model, system_tmp / "govassist.tar.gz")
     index_dir = system_tmp / "index"
     build_index(index_dir, system_tmp / "index.log")
     return index_dir

@@ -157,9 +157,13 @@ def action_service(settings: Settings, tmp: Path) -> Service:
 
 def rasa_service(settings: Settings, tmp: Path, name: str = "rasa") -> Service:
     env = rasa_server_env(settings, {**os.environ, **settings_env(settings)})
+    cmd = rasa_server_cmd(settings)
+    own_model = settings.data_dir.parent / "govassist.tar.gz"  # copied by the system_index fixture
+    if own_model.exists():
+        cmd[cmd.index("--model") + 1] = str(own_model)
     return Service(
         name,
-        rasa_server_cmd(settings),
+        cmd,
         env,
         BOT_DIR,
         tmp / f"{name}.log",

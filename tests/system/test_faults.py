@@ -146,6 +146,7 @@ def _assert_polite(traffic: Traffic, name: str) -> dict[str, Any]:
         "feedback": len(traffic.feedback),
         "feedback_statuses": sorted({s for s, _ in traffic.feedback}),
         "tickets_acknowledged": len(traffic.tickets),
+        "bad_samples": sorted({f"{s} {x[:120]}" for s, x in bad_chat + bad_feedback})[:4],
     }
     print(f"\n[system] {json.dumps(summary, ensure_ascii=False)}")
     assert traffic.chat and traffic.feedback, summary
@@ -182,8 +183,8 @@ def _run_fault(
     stop.set()
     time.sleep(1)
     print(f"\n[system] {name}: recovered {took:.1f}s after restart")
+    _assert_tickets_kept(stack.url, traffic.tickets)  # first: counted even when replies were rude
     _assert_polite(traffic, name)
-    _assert_tickets_kept(stack.url, traffic.tickets)
 
 
 def test_redis_killed_and_restarted(fault_stack: FaultStack, traffic_during: Any) -> None:

@@ -32,7 +32,9 @@ def _json_lines(output: str) -> list[dict[str, object]]:
 
 
 def test_single_message_json(cli: CliRunner, kb: KnowledgeBase) -> None:
-    result = cli.invoke(build_app(), ["route", "楼下烧烤店每天半夜还在营业，油烟熏得没法开窗", "--json"])
+    result = cli.invoke(
+        build_app(), ["route", "楼下烧烤店每天半夜还在营业，油烟熏得没法开窗", "--json"]
+    )
     assert result.exit_code == 0, result.output
     (data,) = _json_lines(result.output)
     assert {"kind", "department", "confidence", "alternatives", "manual"} <= set(data)
@@ -45,17 +47,27 @@ def test_single_message_json(cli: CliRunner, kb: KnowledgeBase) -> None:
 
 
 def test_file_gives_one_json_object_per_line_in_order(cli: CliRunner, tmp_path: Path) -> None:
-    messages = ["小区的路灯坏了一个星期没人修", "自来水管爆了，整栋楼停水", "公司拖欠我三个月工资",
-                "18路公交车太少了，等了四十分钟"]
+    messages = [
+        "小区的路灯坏了一个星期没人修",
+        "自来水管爆了，整栋楼停水",
+        "公司拖欠我三个月工资",
+        "18路公交车太少了，等了四十分钟",
+    ]
     path = tmp_path / "in.txt"
     path.write_text("\n".join(messages) + "\n", encoding="utf-8")
     result = cli.invoke(build_app(), ["route", "--file", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert [d["department"] for d in _json_lines(result.output)] == [
-        "市城市管理局", "市水务局", "市人力资源和社会保障局", "市交通运输局"]
+        "市城市管理局",
+        "市水务局",
+        "市人力资源和社会保障局",
+        "市交通运输局",
+    ]
 
 
-@pytest.mark.parametrize("args", [["route", ""], ["route", "   \t "], ["route", "投诉" * 3000, "--json"], ["route"]])
+@pytest.mark.parametrize(
+    "args", [["route", ""], ["route", "   \t "], ["route", "投诉" * 3000, "--json"], ["route"]]
+)
 def test_bad_message_is_a_clear_error(cli: CliRunner, args: list[str]) -> None:
     result = cli.invoke(build_app(), args)
     assert result.exit_code == 2
@@ -72,8 +84,13 @@ def test_bad_file_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_retrain_reports_before_and_after_and_saves(cli: CliRunner, data_dir: Path) -> None:
-    record_correction("共享单车乱停乱放把小区门口堵死了", "市公安局交通警察支队", "市城市管理局",
-                      "complaint", corrections_path(data_dir))
+    record_correction(
+        "共享单车乱停乱放把小区门口堵死了",
+        "市公安局交通警察支队",
+        "市城市管理局",
+        "complaint",
+        corrections_path(data_dir),
+    )
     result = cli.invoke(build_app(), ["route", "retrain"])
     assert result.exit_code == 0, result.output
     assert "before" in result.output and "after" in result.output

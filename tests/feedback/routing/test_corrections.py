@@ -1,4 +1,4 @@
-"""Corrections from returned tickets: recorded as JSON Lines, joined to training, used by retrain."""
+"""Corrections of returned tickets: recorded as JSON Lines, joined to training, retrained on."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ def test_record_and_read_back(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "right", "kind"),
-    [("   ", "市公安局", "complaint"), ("有人乱扔垃圾", " ", "complaint"), ("有人乱扔垃圾", "市公安局", "rant")],
+    [
+        ("   ", "市公安局", "complaint"),
+        ("有人乱扔垃圾", " ", "complaint"),
+        ("有人乱扔垃圾", "市公安局", "rant"),
+    ],
 )
 def test_invalid_corrections_are_refused(tmp_path: Path, text: str, right: str, kind: str) -> None:
     store = tmp_path / "corrections.jsonl"
@@ -46,20 +50,27 @@ def test_invalid_corrections_are_refused(tmp_path: Path, text: str, right: str, 
 
 
 def test_corrections_join_training_examples(tmp_path: Path, train_examples: list[Example]) -> None:
-    record_correction("楼道堆放杂物堵住消防通道", "市城市管理局", "市公安局", "complaint",
-                      corrections_path(tmp_path))
+    record_correction(
+        "楼道堆放杂物堵住消防通道",
+        "市城市管理局",
+        "市公安局",
+        "complaint",
+        corrections_path(tmp_path),
+    )
     examples = training_examples(tmp_path)
     assert len(examples) == len(train_examples) + 1
     assert (examples[-1].text, examples[-1].department) == ("楼道堆放杂物堵住消防通道", "市公安局")
 
 
 def test_retrain_learns_the_correction_and_keeps_accuracy(
-        tmp_path: Path, kb: KnowledgeBase, router: Router) -> None:
+    tmp_path: Path, kb: KnowledgeBase, router: Router
+) -> None:
     assert [router.predict(t).department for t in PARAPHRASES] != [TARGET] * len(PARAPHRASES)
     router.save(tmp_path / "routing" / "model")  # the model in use before the corrections
     for text in CORRECTIONS:
-        record_correction(text, router.predict(text).department, TARGET, "complaint",
-                          corrections_path(tmp_path))
+        record_correction(
+            text, router.predict(text).department, TARGET, "complaint", corrections_path(tmp_path)
+        )
     before, after, used, saved = retrain(kb, tmp_path)
     assert used == len(CORRECTIONS) and saved.exists()
     assert after >= before - 0.02
