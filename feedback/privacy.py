@@ -13,7 +13,9 @@ import re
 from cryptography.fernet import Fernet, InvalidToken
 
 # 18-digit 公民身份号码 (last char may be X) and 15-digit old numbers.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8}|\d{6})(\d{3}[0-9Xx]|\d{1})(?![0-9A-Za-z])")
+# 18-digit numbers (last may be X) and old 15-digit ones; only digits may not touch them, because logs
+# often glue them to letters (JSON "\u4e2d110101…" escapes)
+_ID_NUMBER = re.compile(r"(?<!\d)[1-9]\d{5}(?:\d{11}[0-9Xx]|\d{9})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")

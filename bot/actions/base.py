@@ -15,7 +15,7 @@ log = logging.getLogger("govassist.bot")
 DomainDict = dict[str, Any]
 
 
-class GovAction(Action, ABC):
+class GovAction(Action, ABC):  # type: ignore[misc]  # rasa-sdk ships no type hints here
     """Subclasses implement `act`; a `ServiceUnavailable` becomes the polite busy message."""
 
     def __init__(self, services: BotServices | None = None) -> None:

@@ -23,6 +23,7 @@ from bot.actions.conversation import (
 from bot.actions.form_fields import SKIPPED
 from bot.actions.handoff import request_handoff
 from bot.actions.services import TicketInfo, TicketMissing
+from bot.actions.texts import Texts
 from bot.actions.validators import validate_phone
 
 REQUESTED = "requested_slot"
@@ -189,7 +190,7 @@ STATUS_LABELS = {
 }
 
 
-def ticket_text(texts: Any, ticket: TicketInfo) -> str:
+def ticket_text(texts: Texts, ticket: TicketInfo) -> str:
     reply = (
         texts.format("ticket_reply", reply=ticket.latest_reply)
         if ticket.latest_reply
@@ -213,7 +214,8 @@ class ActionCheckTicket(GovAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         texts = self.services.texts
         match = _TICKET_ID.search(latest_text(tracker))
-        ticket_id = (entity_values(tracker, "ticket_id") or [match.group(1) if match else None])[0]
+        given = entity_values(tracker, "ticket_id") or ([match.group(1)] if match else [])
+        ticket_id = given[0] if given else None
         tickets = await asyncio.to_thread(self.services.tickets)
         if ticket_id:
             try:

@@ -100,6 +100,12 @@ class SearchAdapter:
             raise ServiceUnavailable(f"answer failed: {exc.__class__.__name__}") from exc
 
 
+def _day(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
+
+
 def _ticket_info(ticket: Any) -> TicketInfo:
     due = getattr(ticket, "due_at", None)
     status = getattr(ticket, "status", "")
@@ -108,9 +114,7 @@ def _ticket_info(ticket: Any) -> TicketInfo:
         kind=str(getattr(ticket, "kind", "") or ""),
         department=str(getattr(ticket, "department", "") or ""),
         status=str(getattr(status, "value", status)),
-        due_at=due.strftime("%Y-%m-%d")
-        if hasattr(due, "strftime")
-        else (str(due) if due else None),
+        due_at=_day(due),
         latest_reply=getattr(ticket, "latest_reply", None) or None,
     )
 

@@ -28,6 +28,7 @@ from knowledge.store import KnowledgeBase
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data" / "messages.jsonl"
 MODEL_FILE = "router.pkl"
+CORRECTION_WEIGHT = 3.0
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Example:
     text: str
     kind: str
     department: str
+    weight: float = 1.0  # corrections count more: a returned ticket is a verified, costly error
 
 
 def read_examples(path: Path, split: str | None = None) -> list[Example]:
@@ -74,7 +76,8 @@ class Router:
     ) -> Router:
         """Department model on all examples; kind model on real messages only (`kind_examples`)."""
         matrix = self.features.fit_transform([e.text for e in examples])
-        self.dept_model.fit(matrix, [e.department for e in examples])
+        weights = np.array([e.weight for e in examples])
+        self.dept_model.fit(matrix, [e.department for e in examples], sample_weight=weights)
         kinds = list(kind_examples) if kind_examples is not None else list(examples)
         self.kind_model.fit(
             self.features.transform([e.text for e in kinds]), [e.kind for e in kinds]
@@ -166,10 +169,10 @@ def training_examples(data_dir: Path | None) -> list[Example]:
     examples = read_examples(SHIPPED_DATA, "train")
     corrections = data_dir / "routing" / "corrections.jsonl" if data_dir else None
     if corrections and corrections.exists():
+        lines = [line for line in corrections.read_text(encoding="utf-8").splitlines() if line]
         examples += [
-            Example(r["text"], r["kind"], r["department"])
-            for r in map(json.loads, corrections.read_text(encoding="utf-8").splitlines())
-            if r
+            Example(r["text"], r["kind"], r["department"], CORRECTION_WEIGHT)
+            for r in map(json.loads, lines)
         ]
     return examples
 
