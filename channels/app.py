@@ -71,7 +71,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.texts = load_texts()
     app.state.conversation_store = ConversationStore(redis)
     app.state.conversations = ConversationService(
-        app.state.conversation_store, rasa, app.state.texts, settings.rate_limit_per_minute, app.state.metrics
+        app.state.conversation_store,
+        rasa,
+        app.state.texts,
+        settings.rate_limit_per_minute,
+        app.state.metrics,
     )
     app.state.search = None
     app.state.search_error = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from redis.exceptions import RedisError
+
 from channels.conversation_store import ConversationStore
 from channels.emergency import detect_emergency
 from channels.exceptions import UpstreamError
@@ -36,22 +38,35 @@ class ConversationService:
     async def handle(self, message: InboundMessage, request_id: str = "") -> list[OutboundMessage]:
         """Replies for one inbound message (possibly none while a human agent has the conversation)."""
         started = time.perf_counter()
-        conv = message.conversation_id
-        await self.store.append_history(conv, "user", message.text)
-        replies = await self._replies(message, request_id)
-        await self.store.append_bot(conv, replies)
+        try:
+            replies = await self._turn(message, request_id)
+        except RedisError as exc:  # shared state is down: a polite "try again", never a 500
+            log.error(
+                "channel.redis.failed",
+                extra={"ctx_error": exc.__class__.__name__, "ctx_request_id": request_id},
+            )
+            replies = [OutboundMessage(text=self.texts.busy, kind="error")]
         if self.metrics is not None:
-            self.metrics.observe_turn(message.channel, time.perf_counter() - started, [r.kind for r in replies])
+            self.metrics.observe_turn(
+                message.channel, time.perf_counter() - started, [r.kind for r in replies]
+            )
         log.info(
             "channel.turn.completed",
             extra={
                 "ctx_channel": message.channel,
-                "ctx_conversation": conv,
+                "ctx_conversation": message.conversation_id,
                 "ctx_request_id": request_id,
                 "ctx_replies": len(replies),
                 "ctx_latency_ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+        return replies
+
+    async def _turn(self, message: InboundMessage, request_id: str) -> list[OutboundMessage]:
+        conv = message.conversation_id
+        await self.store.append_history(conv, "user", message.text)
+        replies = await self._replies(message, request_id)
+        await self.store.append_bot(conv, replies)
         return replies
 
     async def _replies(self, message: InboundMessage, request_id: str) -> list[OutboundMessage]:

@@ -7,7 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 router = APIRouter(tags=["health"])
 
@@ -17,16 +24,34 @@ class GatewayMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.turn_seconds = Histogram("govassist_turn_seconds", "Latency of one citizen turn", ["channel"],
-                                      registry=self.registry,
-                                      buckets=(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5))
-        self.turns = Counter("govassist_turns_total", "Citizen turns by outcome", ["channel", "outcome"],
-                             registry=self.registry)
-        self.intents = Counter("govassist_intents_total", "Intents detected (hotline assist)", ["intent"],
-                               registry=self.registry)
-        self.search = Counter("govassist_search_total", "Searches by result", ["result"], registry=self.registry)
-        self.routing_confidence = Histogram("govassist_routing_confidence", "Confidence of routing decisions",
-                                            registry=self.registry, buckets=(0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1))
+        self.turn_seconds = Histogram(
+            "govassist_turn_seconds",
+            "Latency of one citizen turn",
+            ["channel"],
+            registry=self.registry,
+            buckets=(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5),
+        )
+        self.turns = Counter(
+            "govassist_turns_total",
+            "Citizen turns by outcome",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.intents = Counter(
+            "govassist_intents_total",
+            "Intents detected (hotline assist)",
+            ["intent"],
+            registry=self.registry,
+        )
+        self.search = Counter(
+            "govassist_search_total", "Searches by result", ["result"], registry=self.registry
+        )
+        self.routing_confidence = Histogram(
+            "govassist_routing_confidence",
+            "Confidence of routing decisions",
+            registry=self.registry,
+            buckets=(0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1),
+        )
         self.backlog = Gauge("govassist_tickets_open", "Open tickets", registry=self.registry)
         self.overdue = Gauge("govassist_tickets_overdue", "Overdue tickets", registry=self.registry)
         self._refreshers: list[Callable[[GatewayMetrics], Awaitable[None]]] = []

@@ -35,7 +35,9 @@ async def ensure_group(redis: Redis) -> None:
             raise
 
 
-async def deliver_once(redis: Redis, notifier: CitizenNotifier, consumer: str, block_ms: int = 2000) -> int:
+async def deliver_once(
+    redis: Redis, notifier: CitizenNotifier, consumer: str, block_ms: int = 2000
+) -> int:
     """Read a batch of notices and deliver them; returns how many were delivered."""
     await ensure_group(redis)
     data = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=block_ms)
@@ -46,10 +48,14 @@ async def deliver_once(redis: Redis, notifier: CitizenNotifier, consumer: str, b
             conversation = f"{fields.get('channel', '')}:{fields.get('sender_id', '')}"
             try:
                 if fields.get("channel") in ("web", "wechat"):
-                    await notifier.notify(conversation, OutboundMessage(text=fields.get("text", "")), role="bot")
+                    await notifier.notify(
+                        conversation, OutboundMessage(text=fields.get("text", "")), role="bot"
+                    )
                     delivered += 1
             except Exception:
-                log.exception("notification.delivery_failed", extra={"ctx_ticket": fields.get("ticket_id")})
+                log.exception(
+                    "notification.delivery_failed", extra={"ctx_ticket": fields.get("ticket_id")}
+                )
             await redis.xack(STREAM, GROUP, entry_id)
     return delivered
 

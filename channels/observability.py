@@ -13,10 +13,16 @@ from govassist.observability import configure_logging, request_id_var
 __all__ = ["configure_logging", "request_id_middleware", "request_id_var"]
 
 
-async def request_id_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def request_id_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     """Take X-Request-ID from the caller or make one; echo it back; expose it to logs."""
     incoming = request.headers.get("x-request-id", "")
-    rid = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+    rid = (
+        incoming
+        if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        else uuid.uuid4().hex
+    )
     token = request_id_var.set(rid)
     try:
         response = await call_next(request)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from bot.applications.router import router as applications_router
 from channels.agent.router import router as agent_router
 from channels.hotline.router import router as hotline_router
 from channels.metrics import router as metrics_router
 from channels.web.router import router as web_router
 from channels.wechat.router import router as wechat_router
-
-from bot.applications.router import router as applications_router
 from feedback.api import ROUTERS as FEEDBACK_ROUTERS
-from search.router import router as search_router
 from feedback.open311 import router as open311_router
+from search.router import router as search_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     web_router,

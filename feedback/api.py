@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header, HTTPException, Path as PathParam, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 
 from feedback.exceptions import IllegalTransition, RatingNotAllowed, TicketNotFound
 from feedback.lifecycle import Action
@@ -26,7 +29,9 @@ from feedback.schemas import (
 from feedback.service import TicketService
 from knowledge.schema import Department
 
-TicketId = Annotated[str, PathParam(pattern=r"^GD\d{8}\d{4,6}$", description="ticket number, e.g. GD202611250001")]
+TicketId = Annotated[
+    str, PathParam(pattern=r"^GD\d{8}\d{4,6}$", description="ticket number, e.g. GD202611250001")
+]
 citizen = APIRouter(tags=["tickets (citizens)"])
 department = APIRouter(prefix="/api/department", tags=["tickets (departments)"])
 dispatch = APIRouter(prefix="/api/dispatch", tags=["tickets (12345 dispatch)"])
@@ -47,8 +52,9 @@ def _bearer(authorization: str) -> str:
     return authorization.removeprefix("Bearer ").strip()
 
 
-def current_department(request: Request, tickets: TicketsDep,
-                       authorization: Annotated[str, Header()] = "") -> Department:
+def current_department(
+    request: Request, tickets: TicketsDep, authorization: Annotated[str, Header()] = ""
+) -> Department:
     """The department whose token is presented (constant-time comparison)."""
     token = _bearer(authorization)
     settings = request.app.state.settings
@@ -59,15 +65,23 @@ def current_department(request: Request, tickets: TicketsDep,
             found = tickets.department(code)
             if found is not None:
                 return found
-    raise HTTPException(status_code=401, detail="department token missing or wrong",
-                        headers={"WWW-Authenticate": "Bearer"})
+    raise HTTPException(
+        status_code=401,
+        detail="department token missing or wrong",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def require_dispatcher(request: Request, authorization: Annotated[str, Header()] = "") -> str:
     token = _bearer(authorization)
-    if not token or not secrets.compare_digest(token, request.app.state.settings.dispatch_token.get_secret_value()):
-        raise HTTPException(status_code=401, detail="dispatcher token missing or wrong",
-                            headers={"WWW-Authenticate": "Bearer"})
+    if not token or not secrets.compare_digest(
+        token, request.app.state.settings.dispatch_token.get_secret_value()
+    ):
+        raise HTTPException(
+            status_code=401,
+            detail="dispatcher token missing or wrong",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return "dispatcher"
 
 
@@ -83,11 +97,21 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise HTTPException(status_code=404, detail="ticket not found") from None
     except (IllegalTransition, RatingNotAllowed) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
+    except (OperationalError, InterfaceError, SQLTimeoutError):
+        raise HTTPException(
+            status_code=503,
+            detail="工单系统暂时不可用，请稍后再试或拨打12345",
+            headers={"Retry-After": "10"},
+        ) from None
 
 
 # --- citizens ------------------------------------------------------------------------------
-@citizen.post("/api/feedback", status_code=201, response_model=TicketPublic,
-              response_model_include={"ticket_id", "kind", "department", "status", "due_at"})
+@citizen.post(
+    "/api/feedback",
+    status_code=201,
+    response_model=TicketPublic,
+    response_model_include={"ticket_id", "kind", "department", "status", "due_at"},
+)
 async def submit_feedback(body: FeedbackCreate, tickets: TicketsDep) -> TicketPublic:
     """File a complaint, suggestion, consultation, praise or report; it is routed to a department."""
     return await _call(tickets.submit, body)  # type: ignore[no-any-return]
@@ -126,13 +150,19 @@ async def my_ticket(ticket_id: TicketId, dept: DepartmentDep, tickets: TicketsDe
 
 
 @department.post("/tickets/{ticket_id}/contact")
-async def reveal_contact(ticket_id: TicketId, dept: DepartmentDep, tickets: TicketsDep) -> dict[str, Any]:
+async def reveal_contact(
+    ticket_id: TicketId, dept: DepartmentDep, tickets: TicketsDep
+) -> dict[str, Any]:
     """The citizen's unmasked contact, to reply by phone (audited)."""
-    return {"contact": await _call(tickets.reveal_contact, ticket_id, dept.name, f"dept:{dept.code}")}
+    return {
+        "contact": await _call(tickets.reveal_contact, ticket_id, dept.name, f"dept:{dept.code}")
+    }
 
 
 def _action_route(path: str, action: Action, summary: str) -> None:
-    @department.post(f"/tickets/{{ticket_id}}/{path}", response_model=TicketDepartmentView, summary=summary)
+    @department.post(
+        f"/tickets/{{ticket_id}}/{path}", response_model=TicketDepartmentView, summary=summary
+    )
     async def endpoint(ticket_id: TicketId, dept: DepartmentDep, tickets: TicketsDep) -> Any:
         return await _call(tickets.act, ticket_id, dept.name, action, f"dept:{dept.code}")
 
@@ -143,28 +173,58 @@ _action_route("close", Action.CLOSE, "办结: close after answering")
 
 
 @department.post("/tickets/{ticket_id}/reply", response_model=TicketDepartmentView, summary="答复")
-async def reply(ticket_id: TicketId, body: ReplyBody, dept: DepartmentDep, tickets: TicketsDep) -> Any:
-    return await _call(tickets.act, ticket_id, dept.name, Action.REPLY, f"dept:{dept.code}", body.text)
+async def reply(
+    ticket_id: TicketId, body: ReplyBody, dept: DepartmentDep, tickets: TicketsDep
+) -> Any:
+    return await _call(
+        tickets.act, ticket_id, dept.name, Action.REPLY, f"dept:{dept.code}", body.text
+    )
 
 
-@department.post("/tickets/{ticket_id}/return", response_model=TicketDepartmentView, summary="退回: not ours")
-async def return_ticket(ticket_id: TicketId, body: ReasonBody, dept: DepartmentDep, tickets: TicketsDep) -> Any:
-    return await _call(tickets.act, ticket_id, dept.name, Action.RETURN, f"dept:{dept.code}", body.reason)
+@department.post(
+    "/tickets/{ticket_id}/return", response_model=TicketDepartmentView, summary="退回: not ours"
+)
+async def return_ticket(
+    ticket_id: TicketId, body: ReasonBody, dept: DepartmentDep, tickets: TicketsDep
+) -> Any:
+    return await _call(
+        tickets.act, ticket_id, dept.name, Action.RETURN, f"dept:{dept.code}", body.reason
+    )
 
 
-@department.post("/tickets/{ticket_id}/extension", response_model=TicketDepartmentView, summary="延期申请")
-async def request_extension(ticket_id: TicketId, body: ExtensionBody, dept: DepartmentDep,
-                            tickets: TicketsDep) -> Any:
-    return await _call(tickets.act, ticket_id, dept.name, Action.REQUEST_EXTENSION, f"dept:{dept.code}",
-                       body.reason, body.days)
+@department.post(
+    "/tickets/{ticket_id}/extension", response_model=TicketDepartmentView, summary="延期申请"
+)
+async def request_extension(
+    ticket_id: TicketId, body: ExtensionBody, dept: DepartmentDep, tickets: TicketsDep
+) -> Any:
+    return await _call(
+        tickets.act,
+        ticket_id,
+        dept.name,
+        Action.REQUEST_EXTENSION,
+        f"dept:{dept.code}",
+        body.reason,
+        body.days,
+    )
 
 
 @department.get("/stats")
 async def my_stats(dept: DepartmentDep, tickets: TicketsDep) -> dict[str, Any]:
     """三率 (response, resolution, satisfaction) and overdue count of this department."""
     stats = await _call(department_stats, tickets, dept.name)
-    return stats[0] if stats else {"department": dept.name, "total": 0, "response_rate": None,
-                                   "resolution_rate": None, "satisfaction_rate": None, "overdue": 0}
+    return (
+        stats[0]
+        if stats
+        else {
+            "department": dept.name,
+            "total": 0,
+            "response_rate": None,
+            "resolution_rate": None,
+            "satisfaction_rate": None,
+            "overdue": 0,
+        }
+    )
 
 
 @department.get("/me")
@@ -180,15 +240,21 @@ async def manual_queue(_: DispatcherDep, tickets: TicketsDep) -> Any:
 
 
 @dispatch.post("/tickets/{ticket_id}/dispatch", response_model=TicketDepartmentView)
-async def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, _: DispatcherDep, tickets: TicketsDep) -> Any:
+async def dispatch_ticket(
+    ticket_id: TicketId, body: DispatchBody, _: DispatcherDep, tickets: TicketsDep
+) -> Any:
     if tickets.department(body.department) is None:
         raise HTTPException(status_code=422, detail=f"unknown department '{body.department}'")
     return await _call(tickets.dispatch, ticket_id, body.department, "dispatcher")
 
 
 @dispatch.post("/tickets/{ticket_id}/extension/{decision}", response_model=TicketDepartmentView)
-async def decide_extension(ticket_id: TicketId, decision: Annotated[str, PathParam(pattern="^(approve|deny)$")],
-                           _: DispatcherDep, tickets: TicketsDep) -> Any:
+async def decide_extension(
+    ticket_id: TicketId,
+    decision: Annotated[str, PathParam(pattern="^(approve|deny)$")],
+    _: DispatcherDep,
+    tickets: TicketsDep,
+) -> Any:
     return await _call(tickets.decide_extension, ticket_id, decision == "approve", "dispatcher")
 
 

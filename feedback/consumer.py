@@ -7,8 +7,8 @@ so a redelivery (after a crash, or a duplicate publish) is recognised and only a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +33,14 @@ def ensure_group(client: redis.Redis, stream: str) -> None:
             raise
 
 
-def consume_once(client: redis.Redis, sessions: sessionmaker, streams: dict[str, str],  # type: ignore[type-arg]
-                 consumer: str, handler: Handler | None = None, block_ms: int = 1000) -> int:
+def consume_once(
+    client: redis.Redis,
+    sessions: sessionmaker,
+    streams: dict[str, str],  # type: ignore[type-arg]
+    consumer: str,
+    handler: Handler | None = None,
+    block_ms: int = 1000,
+) -> int:
     """Read new and pending entries of the department streams; returns how many were newly handled.
 
     Args:
@@ -44,11 +50,18 @@ def consume_once(client: redis.Redis, sessions: sessionmaker, streams: dict[str,
         ensure_group(client, stream)
     batches: list[tuple[str, list[tuple[Any, dict[Any, Any]]]]] = []
     for stream in streams:  # entries left pending by a consumer that died (SIGKILL, machine loss)
-        claimed = client.xautoclaim(stream, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, start_id="0-0", count=100)
+        claimed = client.xautoclaim(
+            stream, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, start_id="0-0", count=100
+        )
         batches.append((stream, claimed[1]))
     for start in ("0", ">"):  # then our own unacknowledged entries (after a crash), then new ones
-        data = client.xreadgroup(GROUP, consumer, {s: start for s in streams}, count=100,
-                                 block=None if start == "0" else block_ms)
+        data = client.xreadgroup(
+            GROUP,
+            consumer,
+            dict.fromkeys(streams, start),
+            count=100,
+            block=None if start == "0" else block_ms,
+        )
         batches.extend((_text(stream), entries) for stream, entries in data or [])
     handled = 0
     for name, entries in batches:
@@ -66,8 +79,14 @@ def _record(sessions: sessionmaker, department: str, fields: dict[str, str]) -> 
     key = f"{fields.get('event', '')}:{fields.get('ticket_id', '')}:{fields.get('outbox_id', '')}"
     try:
         with sessions.begin() as session:
-            session.add(DeliveryRow(department=department, event_key=key[:80], ticket_id=fields.get("ticket_id", ""),
-                                    delivered_at=datetime.now(UTC)))
+            session.add(
+                DeliveryRow(
+                    department=department,
+                    event_key=key[:80],
+                    ticket_id=fields.get("ticket_id", ""),
+                    delivered_at=datetime.now(UTC),
+                )
+            )
         return True
     except IntegrityError:
         return False  # already handled: a redelivery

@@ -51,10 +51,18 @@ def working_days_left(now: datetime, due: datetime) -> int:
     """Working days from today until the due day (0 on the due day, negative when overdue)."""
     today, due_day = _local(now).date(), _local(due).date()
     if due_day < today:
-        return -sum(1 for n in range((today - due_day).days) if is_working_day(due_day + timedelta(days=n + 1)))
-    return sum(1 for n in range((due_day - today).days) if is_working_day(today + timedelta(days=n + 1)))
+        return -sum(
+            1
+            for n in range((today - due_day).days)
+            if is_working_day(due_day + timedelta(days=n + 1))
+        )
+    return sum(
+        1 for n in range((due_day - today).days) if is_working_day(today + timedelta(days=n + 1))
+    )
 
 
 def due_for(kind: Kind, received: datetime, overrides: dict[Kind, int] | None = None) -> datetime:
     """When a ticket of this kind must be answered (in UTC, as stored)."""
-    return add_working_days(received, (overrides or {}).get(kind, DEFAULT_DAYS[kind])).astimezone(UTC)
+    return add_working_days(received, (overrides or {}).get(kind, DEFAULT_DAYS[kind])).astimezone(
+        UTC
+    )

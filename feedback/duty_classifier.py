@@ -20,9 +20,19 @@ from knowledge.schema import Department
 
 _KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.PRAISE, re.compile(r"表扬|感谢|点赞|谢谢.*(帮助|服务)|服务很好|锦旗|为.*点赞")),
-    (Kind.SUGGESTION, re.compile(r"建议|希望(能|可以|增加|设置|开通)|能不能(增加|设置|多开|开通)|提议|呼吁|应该(增加|设置)")),
+    (
+        Kind.SUGGESTION,
+        re.compile(
+            r"建议|希望(能|可以|增加|设置|开通)|能不能(增加|设置|多开|开通)|提议|呼吁|应该(增加|设置)"
+        ),
+    ),
     (Kind.REPORT, re.compile(r"举报|偷排|违法|违规|非法|黑作坊|盗采|无证经营|传销|诈骗")),
-    (Kind.CONSULTATION, re.compile(r"请问|咨询|怎么办理|如何办理|需要什么材料|在哪里办|多久|能不能办|怎么申请|是否可以|吗[？?]?$")),
+    (
+        Kind.CONSULTATION,
+        re.compile(
+            r"请问|咨询|怎么办理|如何办理|需要什么材料|在哪里办|多久|能不能办|怎么申请|是否可以|吗[？?]?$"
+        ),
+    ),
 )
 
 
@@ -37,15 +47,23 @@ def detect_kind(text: str) -> Kind:
 class DutyClassifier:
     """Routes by similarity to department descriptions."""
 
-    def __init__(self, departments: Sequence[Department], service_titles: dict[str, list[str]] | None = None,
-                 threshold: float = 0.08) -> None:
+    def __init__(
+        self,
+        departments: Sequence[Department],
+        service_titles: dict[str, list[str]] | None = None,
+        threshold: float = 0.08,
+    ) -> None:
         self.names = [d.name for d in departments]
         titles = service_titles or {}
         docs = [" ".join([d.duties, *d.keywords, *titles.get(d.name, [])]) for d in departments]
         self._tokenizer = jieba.Tokenizer()
         self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._words = TfidfVectorizer(tokenizer=self._tokens, token_pattern=None, lowercase=False, sublinear_tf=True)
-        self._matrix = hstack([self._chars.fit_transform(docs), self._words.fit_transform(docs)]).tocsr()
+        self._words = TfidfVectorizer(
+            tokenizer=self._tokens, token_pattern=None, lowercase=False, sublinear_tf=True
+        )
+        self._matrix = hstack(
+            [self._chars.fit_transform(docs), self._words.fit_transform(docs)]
+        ).tocsr()
         self.threshold = threshold
 
     def __getstate__(self) -> dict[str, object]:
@@ -72,7 +90,14 @@ class DutyClassifier:
         # confidence: how far the best stands above the runner-up, bounded to [0, 1]
         runner = float(scores[order[1]]) if len(order) > 1 else 0.0
         confidence = round(min(1.0, best / (best + runner + 1e-9)) if best > 0 else 0.0, 3)
-        alternatives = [Alternative(department=self.names[i], confidence=round(float(scores[i]), 3))
-                        for i in order[1:4]]
-        return RoutingDecision(kind=detect_kind(text), department=self.names[order[0]], confidence=confidence,
-                               alternatives=alternatives, manual=best < self.threshold)
+        alternatives = [
+            Alternative(department=self.names[i], confidence=round(float(scores[i]), 3))
+            for i in order[1:4]
+        ]
+        return RoutingDecision(
+            kind=detect_kind(text),
+            department=self.names[order[0]],
+            confidence=confidence,
+            alternatives=alternatives,
+            manual=best < self.threshold,
+        )

@@ -1,10 +1,10 @@
 """Domain errors of the feedback package.
 
-    FeedbackError
-    ├── TicketNotFound          unknown ticket, or another department's ticket (404)
-    ├── IllegalTransition       the action is not allowed in the ticket's status (409)
-    ├── RatingNotAllowed        rated twice, or before the ticket was answered (409)
-    └── NotAuthorized           missing or wrong department / dispatcher token (401)
+FeedbackError
+├── TicketNotFound          unknown ticket, or another department's ticket (404)
+├── IllegalTransition       the action is not allowed in the ticket's status (409)
+├── RatingNotAllowed        rated twice, or before the ticket was answered (409)
+└── NotAuthorized           missing or wrong department / dispatcher token (401)
 """
 
 from __future__ import annotations

@@ -38,13 +38,17 @@ class CorrectionLog:
 
     def __call__(self, text: str, wrong: str, right: str, kind: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"text": text, "wrong_department": wrong, "department": right, "kind": kind},
-                          ensure_ascii=False)
+        line = json.dumps(
+            {"text": text, "wrong_department": wrong, "department": right, "kind": kind},
+            ensure_ascii=False,
+        )
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
 
 
-def build_ticket_service(settings: Settings, kb: KnowledgeBase | None = None, migrate: bool = True) -> TicketService:
+def build_ticket_service(
+    settings: Settings, kb: KnowledgeBase | None = None, migrate: bool = True
+) -> TicketService:
     """Database (migrated), classifier, departments, cipher and the corrections log, wired together."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url

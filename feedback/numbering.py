@@ -16,8 +16,12 @@ def next_ticket_id(session: Session, now: datetime) -> str:
     """Reserve the next number of the day inside the caller's transaction (safe across processes)."""
     day = now.astimezone(LOCAL).strftime("%Y%m%d")  # the city's date, not UTC's
     for _ in range(5):
-        result = session.execute(update(SequenceRow).where(SequenceRow.day == day)
-                                 .values(value=SequenceRow.value + 1).returning(SequenceRow.value))
+        result = session.execute(
+            update(SequenceRow)
+            .where(SequenceRow.day == day)
+            .values(value=SequenceRow.value + 1)
+            .returning(SequenceRow.value)
+        )
         value = result.scalar_one_or_none()
         if value is not None:
             return f"GD{day}{value:04d}"

@@ -27,9 +27,18 @@ def _error(code: int, description: str) -> JSONResponse:
 @router.get("/services.json")
 async def services(tickets: TicketsDep) -> list[dict[str, Any]]:
     """One service per department of the catalogue."""
-    return [{"service_code": d.code, "service_name": d.name, "description": d.duties, "metadata": False,
-             "type": "realtime", "keywords": ",".join(d.keywords), "group": "示例市12345"}
-            for d in tickets.departments]
+    return [
+        {
+            "service_code": d.code,
+            "service_name": d.name,
+            "description": d.duties,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": ",".join(d.keywords),
+            "group": "示例市12345",
+        }
+        for d in tickets.departments
+    ]
 
 
 @router.post("/requests.json", status_code=201, response_model=None)
@@ -51,11 +60,21 @@ async def create_request(
         return _error(400, "a location is required: lat and long, or address_string")
     location = address_string or f"{lat:.6f},{long:.6f}"
     sender = (email or phone or device_id or "open311-anonymous")[:128]
-    create = FeedbackCreate(text=description, channel="open311", sender_id=sender, location=location,
-                            contact=phone or email)
+    create = FeedbackCreate(
+        text=description,
+        channel="open311",
+        sender_id=sender,
+        location=location,
+        contact=phone or email,
+    )
     ticket = await _call(tickets.submit, create, service_code)
-    return [{"service_request_id": ticket.ticket_id, "service_notice": f"已受理，承办部门：{ticket.department or '待派单'}",
-             "account_id": None}]
+    return [
+        {
+            "service_request_id": ticket.ticket_id,
+            "service_notice": f"已受理，承办部门：{ticket.department or '待派单'}",
+            "account_id": None,
+        }
+    ]
 
 
 def _as_request(service: TicketService, row: TicketRow) -> dict[str, Any]:
@@ -79,7 +98,9 @@ def _as_request(service: TicketService, row: TicketRow) -> dict[str, Any]:
     }
 
 
-def _list(service: TicketService, ticket_ids: list[str], code: str | None, status: str | None) -> list[dict[str, Any]]:
+def _list(
+    service: TicketService, ticket_ids: list[str], code: str | None, status: str | None
+) -> list[dict[str, Any]]:
     with service.sessions() as session:
         query = select(TicketRow).order_by(TicketRow.id.desc()).limit(1000)
         if ticket_ids:
@@ -105,7 +126,9 @@ async def list_requests(
 
 
 @router.get("/requests/{request_id}.json")
-async def get_request(tickets: TicketsDep, request_id: Annotated[str, Path(pattern=r"^GD\d{12,14}$")]) -> Any:
+async def get_request(
+    tickets: TicketsDep, request_id: Annotated[str, Path(pattern=r"^GD\d{12,14}$")]
+) -> Any:
     found = await _call(_list, tickets, [request_id], None, None)
     if not found:
         raise HTTPException(status_code=404, detail="service request not found")

@@ -22,7 +22,12 @@ STREAM_MAXLEN = 100_000
 def relay_once(sessions: sessionmaker, client: redis.Redis, batch: int = 200) -> int:  # type: ignore[type-arg]
     """Publish up to `batch` pending rows in order; returns how many were published."""
     with sessions.begin() as session:
-        query = select(OutboxRow).where(OutboxRow.published_at.is_(None)).order_by(OutboxRow.id).limit(batch)
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.published_at.is_(None))
+            .order_by(OutboxRow.id)
+            .limit(batch)
+        )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = session.scalars(query).all()
@@ -47,4 +52,6 @@ def relay_once(sessions: sessionmaker, client: redis.Redis, batch: int = 200) ->
 
 def pending_count(sessions: sessionmaker) -> int:  # type: ignore[type-arg]
     with sessions() as session:
-        return len(session.scalars(select(OutboxRow.id).where(OutboxRow.published_at.is_(None))).all())
+        return len(
+            session.scalars(select(OutboxRow.id).where(OutboxRow.published_at.is_(None))).all()
+        )

@@ -30,7 +30,11 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """13812345678 -> 138****5678."""
     digits = value.strip()
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) >= 7 else "*" * len(digits)
+    return (
+        digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+        if len(digits) >= 7
+        else "*" * len(digits)
+    )
 
 
 def mask_name(value: str) -> str:
@@ -73,7 +77,9 @@ class Cipher:
     """Symmetric encryption at rest (Fernet: AES-128-CBC + HMAC) keyed from SECRET_KEY."""
 
     def __init__(self, secret: str) -> None:
-        key = base64.urlsafe_b64encode(hashlib.sha256(("govassist-at-rest:" + secret).encode()).digest())
+        key = base64.urlsafe_b64encode(
+            hashlib.sha256(("govassist-at-rest:" + secret).encode()).digest()
+        )
         self._fernet = Fernet(key)
 
     def encrypt(self, plaintext: str) -> str:

@@ -39,7 +39,9 @@ from knowledge.schema import Department
 NOTIFY_STREAM = "govassist:notifications"
 MAX_RETURNS = 3
 MAX_DEPARTMENTS = 3
-TEXTS: dict[str, str] = yaml.safe_load(Path(__file__).with_name("texts.yml").read_text(encoding="utf-8"))
+TEXTS: dict[str, str] = yaml.safe_load(
+    Path(__file__).with_name("texts.yml").read_text(encoding="utf-8")
+)
 
 
 def department_stream(code: str) -> str:
@@ -84,12 +86,20 @@ class TicketService:
         hinted = self.department(department_hint) if department_hint else None
         with self.sessions.begin() as session:
             row = TicketRow(
-                ticket_id=next_ticket_id(session, now), kind=decision.kind.value, status=Status.RECEIVED.value,
-                department=None, channel=create.channel, sender_id=create.sender_id, text=create.text,
+                ticket_id=next_ticket_id(session, now),
+                kind=decision.kind.value,
+                status=Status.RECEIVED.value,
+                department=None,
+                channel=create.channel,
+                sender_id=create.sender_id,
+                text=create.text,
                 location_enc=self.cipher.encrypt(create.location) if create.location else None,
                 contact_enc=self.cipher.encrypt(create.contact) if create.contact else None,
-                confidence=decision.confidence, alternatives=[a.model_dump() for a in decision.alternatives],
-                departments_tried=[], created_at=now, due_at=due_for(decision.kind, now, self.deadline_days),
+                confidence=decision.confidence,
+                alternatives=[a.model_dump() for a in decision.alternatives],
+                departments_tried=[],
+                created_at=now,
+                due_at=due_for(decision.kind, now, self.deadline_days),
             )
             session.add(row)
             session.flush()
@@ -97,11 +107,20 @@ class TicketService:
             self._notify(session, row, "received")
             target = hinted or (None if decision.manual else self.department(decision.department))
             if target is None:
-                self._move(session, row, Action.TO_MANUAL, "router", f"置信度 {decision.confidence:.2f}，转人工派单")
+                self._move(
+                    session,
+                    row,
+                    Action.TO_MANUAL,
+                    "router",
+                    f"置信度 {decision.confidence:.2f}，转人工派单",
+                )
                 self._notify(session, row, "manual")
             else:
                 self._dispatch(session, row, target, "router")
-            row.topic_id = find_topic(session, create.text, row.department, now, row.ticket_id) or row.ticket_id
+            row.topic_id = (
+                find_topic(session, create.text, row.department, now, row.ticket_id)
+                or row.ticket_id
+            )
             return self._public(session, row)
 
     def get_public(self, ticket_id: str) -> TicketPublic:
@@ -110,9 +129,12 @@ class TicketService:
 
     def recent_for_sender(self, channel: str, sender_id: str, limit: int = 5) -> list[TicketPublic]:
         with self.sessions() as session:
-            rows = session.scalars(select(TicketRow).where(TicketRow.channel == channel,
-                                                           TicketRow.sender_id == sender_id)
-                                   .order_by(TicketRow.id.desc()).limit(limit)).all()
+            rows = session.scalars(
+                select(TicketRow)
+                .where(TicketRow.channel == channel, TicketRow.sender_id == sender_id)
+                .order_by(TicketRow.id.desc())
+                .limit(limit)
+            ).all()
             return [self._public(session, r) for r in rows]
 
     def rate(self, ticket_id: str, rating: Satisfaction, comment: str = "") -> TicketPublic:
@@ -124,8 +146,16 @@ class TicketService:
             if row.rating is not None:
                 raise RatingNotAllowed("该工单已评价")
             row.rating, row.rating_comment = Satisfaction(rating).value, comment
-            self._audit(session, row, "citizen", "rate", Status(row.status), Status(row.status), row.rating or "",
-                        public=False)
+            self._audit(
+                session,
+                row,
+                "citizen",
+                "rate",
+                Status(row.status),
+                Status(row.status),
+                row.rating or "",
+                public=False,
+            )
             if row.status == Status.ANSWERED.value:
                 self._move(session, row, Action.CLOSE, "citizen", "市民评价后办结")
                 self._notify(session, row, "closed")
@@ -148,11 +178,27 @@ class TicketService:
         """The unmasked contact, for replying; every reveal is audited."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id, department)
-            self._audit(session, row, actor, "reveal_contact", Status(row.status), Status(row.status), "", public=False)
+            self._audit(
+                session,
+                row,
+                actor,
+                "reveal_contact",
+                Status(row.status),
+                Status(row.status),
+                "",
+                public=False,
+            )
             return self.cipher.decrypt(row.contact_enc) if row.contact_enc else None
 
-    def act(self, ticket_id: str, department: str, action: Action, actor: str, note: str = "",
-            extra_days: int = 0) -> TicketDepartmentView:
+    def act(
+        self,
+        ticket_id: str,
+        department: str,
+        action: Action,
+        actor: str,
+        note: str = "",
+        extra_days: int = 0,
+    ) -> TicketDepartmentView:
         """A department's action on its own ticket (accept, start, reply, return, extension, close)."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id, department)
@@ -163,8 +209,9 @@ class TicketService:
                 self._after_department_action(session, row, action, note, extra_days)
             return self._department_view(session, row)
 
-    def _after_department_action(self, session: Session, row: TicketRow, action: Action, note: str,
-                                 extra_days: int) -> None:
+    def _after_department_action(
+        self, session: Session, row: TicketRow, action: Action, note: str, extra_days: int
+    ) -> None:
         if action is Action.ACCEPT:
             self._record_correction(row)
             self._notify(session, row, "accepted")
@@ -181,8 +228,13 @@ class TicketService:
     # --- dispatcher side -----------------------------------------------------------------
     def manual_queue(self) -> list[TicketDepartmentView]:
         with self.sessions() as session:
-            rows = session.scalars(select(TicketRow).where(TicketRow.status.in_(
-                [Status.MANUAL.value, Status.EXTENSION_REQUESTED.value])).order_by(TicketRow.id)).all()
+            rows = session.scalars(
+                select(TicketRow)
+                .where(
+                    TicketRow.status.in_([Status.MANUAL.value, Status.EXTENSION_REQUESTED.value])
+                )
+                .order_by(TicketRow.id)
+            ).all()
             return [self._department_view(session, r) for r in rows]
 
     def dispatch(self, ticket_id: str, department_name: str, actor: str) -> TicketDepartmentView:
@@ -197,9 +249,21 @@ class TicketService:
     def decide_extension(self, ticket_id: str, approve: bool, actor: str) -> TicketDepartmentView:
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id)
-            days = next((a.get("extension_days", 0) for a in reversed(row.alternatives) if "extension_days" in a), 0)
-            self._move(session, row, Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION, actor,
-                       f"延期{days}个工作日" if approve else "延期申请未批准")
+            days = next(
+                (
+                    a.get("extension_days", 0)
+                    for a in reversed(row.alternatives)
+                    if "extension_days" in a
+                ),
+                0,
+            )
+            self._move(
+                session,
+                row,
+                Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION,
+                actor,
+                f"延期{days}个工作日" if approve else "延期申请未批准",
+            )
             if approve and row.due_at is not None:
                 row.due_at = add_working_days(_aware(row.due_at), int(days)).astimezone(UTC)
                 row.warned = False
@@ -212,9 +276,18 @@ class TicketService:
         self._move(session, row, Action.DISPATCH, actor, f"派至{target.name}")
         row.department = target.name
         row.departments_tried = [*row.departments_tried, target.name]
-        session.add(OutboxRow(stream=department_stream(target.code), created_at=self.clock(),
-                              payload={"event": "ticket.dispatched", "ticket_id": row.ticket_id,
-                                       "kind": row.kind, "department": target.name}))
+        session.add(
+            OutboxRow(
+                stream=department_stream(target.code),
+                created_at=self.clock(),
+                payload={
+                    "event": "ticket.dispatched",
+                    "ticket_id": row.ticket_id,
+                    "kind": row.kind,
+                    "department": target.name,
+                },
+            )
+        )
         self._notify(session, row, "rerouted" if rerouted else "dispatched")
 
     def _return(self, session: Session, row: TicketRow, actor: str, reason: str) -> None:
@@ -227,8 +300,14 @@ class TicketService:
             return
         decision = self.classifier.predict(row.text)
         candidates = [decision.department, *(a.department for a in decision.alternatives)]
-        target = next((self.department(c) for c in candidates
-                       if c not in row.departments_tried and c != returned_from and self.department(c)), None)
+        target = next(
+            (
+                self.department(c)
+                for c in candidates
+                if c not in row.departments_tried and c != returned_from and self.department(c)
+            ),
+            None,
+        )
         if target is None:
             self._move(session, row, Action.TO_MANUAL, "system", "无其他候选部门，转人工派单")
             row.department = None
@@ -239,7 +318,9 @@ class TicketService:
         if self.on_correction is not None and len(row.departments_tried) > 1 and row.department:
             self.on_correction(row.text, row.departments_tried[-2], row.department, row.kind)
 
-    def _move(self, session: Session, row: TicketRow, action: Action, actor: str, note: str = "") -> None:
+    def _move(
+        self, session: Session, row: TicketRow, action: Action, actor: str, note: str = ""
+    ) -> None:
         before = Status(row.status)
         after = next_status(before, action)
         row.status = after.value
@@ -247,42 +328,96 @@ class TicketService:
             row.escalated = True
         self._audit(session, row, actor, action.value, before, after, note)
 
-    def _audit(self, session: Session, row: TicketRow, actor: str, action: str, before: Status | None,
-               after: Status, note: str, public: bool = True) -> None:
-        session.add(AuditRow(ticket_id=row.ticket_id, at=self.clock(), actor=actor, action=action,
-                             from_status=before.value if before else None, to_status=after.value, note=note,
-                             public=public))
+    def _audit(
+        self,
+        session: Session,
+        row: TicketRow,
+        actor: str,
+        action: str,
+        before: Status | None,
+        after: Status,
+        note: str,
+        public: bool = True,
+    ) -> None:
+        session.add(
+            AuditRow(
+                ticket_id=row.ticket_id,
+                at=self.clock(),
+                actor=actor,
+                action=action,
+                from_status=before.value if before else None,
+                to_status=after.value,
+                note=note,
+                public=public,
+            )
+        )
 
     def _notify(self, session: Session, row: TicketRow, key: str, **values: str) -> None:
         due = row.due_at.strftime("%Y年%m月%d日") if row.due_at else ""
-        text = TEXTS[key].format(ticket_id=row.ticket_id, department=row.department or "", due=due, **values)
-        session.add(OutboxRow(stream=NOTIFY_STREAM, created_at=self.clock(), payload={
-            "channel": row.channel, "sender_id": row.sender_id, "ticket_id": row.ticket_id, "text": text}))
+        text = TEXTS[key].format(
+            ticket_id=row.ticket_id, department=row.department or "", due=due, **values
+        )
+        session.add(
+            OutboxRow(
+                stream=NOTIFY_STREAM,
+                created_at=self.clock(),
+                payload={
+                    "channel": row.channel,
+                    "sender_id": row.sender_id,
+                    "ticket_id": row.ticket_id,
+                    "text": text,
+                },
+            )
+        )
 
     def _history(self, session: Session, row: TicketRow) -> list[TicketEvent]:
-        audits = session.scalars(select(AuditRow).where(AuditRow.ticket_id == row.ticket_id, AuditRow.public)
-                                 .order_by(AuditRow.id)).all()
-        return [TicketEvent(at=a.at, status=a.to_status, note=a.note if a.action in ("reply", "dispatch") else "")
-                for a in audits]
+        audits = session.scalars(
+            select(AuditRow)
+            .where(AuditRow.ticket_id == row.ticket_id, AuditRow.public)
+            .order_by(AuditRow.id)
+        ).all()
+        return [
+            TicketEvent(
+                at=a.at,
+                status=a.to_status,
+                note=a.note if a.action in ("reply", "dispatch") else "",
+            )
+            for a in audits
+        ]
 
     def _public(self, session: Session, row: TicketRow) -> TicketPublic:
-        return TicketPublic(ticket_id=row.ticket_id, kind=Kind(row.kind), department=row.department,
-                            status=Status(row.status), due_at=_aware(row.due_at) if row.due_at else None,
-                            created_at=_aware(row.created_at),
-                            latest_reply=row.latest_reply,
-                            rating=Satisfaction(row.rating) if row.rating else None,
-                            history=self._history(session, row))
+        return TicketPublic(
+            ticket_id=row.ticket_id,
+            kind=Kind(row.kind),
+            department=row.department,
+            status=Status(row.status),
+            due_at=_aware(row.due_at) if row.due_at else None,
+            created_at=_aware(row.created_at),
+            latest_reply=row.latest_reply,
+            rating=Satisfaction(row.rating) if row.rating else None,
+            history=self._history(session, row),
+        )
 
     def _department_view(self, session: Session, row: TicketRow) -> TicketDepartmentView:
         contact = self.cipher.decrypt(row.contact_enc) if row.contact_enc else None
         location = self.cipher.decrypt(row.location_enc) if row.location_enc else None
         due = row.due_at
-        overdue = bool(due and _aware(due) < self.clock() and row.status in {s.value for s in OPEN_STATUSES}
-                       and row.status not in (Status.ANSWERED.value,))
-        return TicketDepartmentView(**self._public(session, row).model_dump(), text=row.text, location=location,
-                                    contact_masked=mask_phone(contact) if contact else None, overdue=overdue,
-                                    escalated=bool(row.escalated),
-                                    return_count=row.return_count, channel=row.channel)
+        overdue = bool(
+            due
+            and _aware(due) < self.clock()
+            and row.status in {s.value for s in OPEN_STATUSES}
+            and row.status not in (Status.ANSWERED.value,)
+        )
+        return TicketDepartmentView(
+            **self._public(session, row).model_dump(),
+            text=row.text,
+            location=location,
+            contact_masked=mask_phone(contact) if contact else None,
+            overdue=overdue,
+            escalated=bool(row.escalated),
+            return_count=row.return_count,
+            channel=row.channel,
+        )
 
 
 def _aware(value: datetime) -> datetime:

@@ -15,10 +15,13 @@ WINDOW = timedelta(days=7)
 THRESHOLD = 0.5  # measured on paraphrases of one report vs different matters at the same place
 
 
-def find_topic(session: Session, text: str, department: str | None, now: datetime, exclude: str = "") -> str | None:
+def find_topic(
+    session: Session, text: str, department: str | None, now: datetime, exclude: str = ""
+) -> str | None:
     """The topic of the most similar recent ticket of the same department, if similar enough."""
     query = select(TicketRow.ticket_id, TicketRow.text, TicketRow.topic_id).where(
-        TicketRow.created_at >= now - WINDOW, TicketRow.ticket_id != exclude)
+        TicketRow.created_at >= now - WINDOW, TicketRow.ticket_id != exclude
+    )
     if department is not None:
         query = query.where(TicketRow.department == department)
     recent = session.execute(query.order_by(TicketRow.id.desc()).limit(500)).all()

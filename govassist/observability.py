@@ -23,9 +23,13 @@ class _RequestIdFilter(logging.Filter):
 def configure_logging(level: str = "INFO", stream: object = None) -> None:
     """One JSON object per line on stderr; ID numbers and phones masked in every record."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
-                                       rename_fields={"asctime": "time", "levelname": "level"},
-                                       json_ensure_ascii=False))
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level"},
+            json_ensure_ascii=False,
+        )
+    )
     handler.addFilter(_RequestIdFilter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

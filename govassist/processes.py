@@ -50,8 +50,14 @@ class Supervisor:
     def _spawn(self, spec: ProcessSpec) -> subprocess.Popen[bytes]:
         spec.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = spec.log_file.open("ab")
-        return subprocess.Popen(spec.cmd, env=spec.env, cwd=spec.cwd, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            spec.cmd,
+            env=spec.env,
+            cwd=spec.cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def start(self, spec: ProcessSpec) -> None:
         """Start a child; its output goes to its log file."""
@@ -66,7 +72,9 @@ class Supervisor:
             if child.spec.health_url is None or is_healthy(child.spec.health_url):
                 return
             if child.proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {child.proc.returncode}:\n{_tail(child.spec.log_file)}")
+                raise RuntimeError(
+                    f"{name} exited with code {child.proc.returncode}:\n{_tail(child.spec.log_file)}"
+                )
             time.sleep(0.5)
         raise RuntimeError(f"{name} not ready after {timeout:.0f}s:\n{_tail(child.spec.log_file)}")
 
@@ -78,7 +86,9 @@ class Supervisor:
                 if child.proc.poll() is None:
                     continue
                 delay = min(30, 2**child.restarts)
-                self._say(f"{child.spec.name} exited ({child.proc.returncode}); restarting in {delay}s")
+                self._say(
+                    f"{child.spec.name} exited ({child.proc.returncode}); restarting in {delay}s"
+                )
                 time.sleep(delay)
                 child.proc = self._spawn(child.spec)
                 child.restarts += 1

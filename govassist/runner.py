@@ -79,16 +79,51 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
 
     logs = settings.data_dir / "logs"
     py = sys.executable
-    gateway = [py, "-m", "uvicorn", "channels.app:create_app", "--factory", "--host", settings.govassist_host,
-               "--port", str(settings.govassist_port), "--no-access-log"]
+    gateway = [
+        py,
+        "-m",
+        "uvicorn",
+        "channels.app:create_app",
+        "--factory",
+        "--host",
+        settings.govassist_host,
+        "--port",
+        str(settings.govassist_port),
+        "--no-access-log",
+    ]
     return [
-        ProcessSpec("action server", action_server_cmd(settings), env, logs / "actions.log",
-                    f"http://127.0.0.1:{settings.actions_port}/health", REPO_ROOT),
-        ProcessSpec("Rasa server", rasa_server_cmd(settings), env, logs / "rasa.log",
-                    f"http://127.0.0.1:{settings.rasa_port}/status", REPO_ROOT / "bot"),
-        ProcessSpec("ticket worker", [py, "-m", "feedback.worker"], env, logs / "worker.log", None, REPO_ROOT),
-        ProcessSpec("gateway", gateway, env, logs / "gateway.log",
-                    f"http://127.0.0.1:{settings.govassist_port}/healthz", REPO_ROOT),
+        ProcessSpec(
+            "action server",
+            action_server_cmd(settings),
+            env,
+            logs / "actions.log",
+            f"http://127.0.0.1:{settings.actions_port}/health",
+            REPO_ROOT,
+        ),
+        ProcessSpec(
+            "Rasa server",
+            rasa_server_cmd(settings),
+            env,
+            logs / "rasa.log",
+            f"http://127.0.0.1:{settings.rasa_port}/status",
+            REPO_ROOT / "bot",
+        ),
+        ProcessSpec(
+            "ticket worker",
+            [py, "-m", "feedback.worker"],
+            env,
+            logs / "worker.log",
+            None,
+            REPO_ROOT,
+        ),
+        ProcessSpec(
+            "gateway",
+            gateway,
+            env,
+            logs / "gateway.log",
+            f"http://127.0.0.1:{settings.govassist_port}/healthz",
+            REPO_ROOT,
+        ),
     ]
 
 

@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     department_tokens: str = Field(
         "", description="code=token,...; empty: dev tokens '<code>-dev-token'"
     )
-    dispatch_token: SecretStr = SecretStr("dispatch-dev-token")  # 12345 dispatchers: manual queue, extensions
+    dispatch_token: SecretStr = SecretStr(
+        "dispatch-dev-token"
+    )  # 12345 dispatchers: manual queue, extensions
 
     def department_token_map(self) -> dict[str, str]:
         """token -> department code, from DEPARTMENT_TOKENS ("code=token,code=token")."""

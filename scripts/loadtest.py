@@ -24,9 +24,25 @@ def run_level(host: str, users: int, seconds: int, bare_rasa: bool) -> dict[str,
     with tempfile.TemporaryDirectory() as tmp:
         prefix = str(Path(tmp) / "stats")
         env = {**os.environ, "LOAD_BARE_RASA": "1" if bare_rasa else "0"}
-        cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "tests" / "load" / "locustfile.py"), "--host", host,
-               "--headless", "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s",
-               "--csv", prefix, "--only-summary"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "tests" / "load" / "locustfile.py"),
+            "--host",
+            host,
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(max(1, users // 2)),
+            "-t",
+            f"{seconds}s",
+            "--csv",
+            prefix,
+            "--only-summary",
+        ]
         if bare_rasa:
             cmd.append("WebChatUser")
         subprocess.run(cmd, env=env, check=False, capture_output=True, timeout=seconds + 120)
@@ -36,20 +52,29 @@ def run_level(host: str, users: int, seconds: int, bare_rasa: bool) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="http://127.0.0.1:8000")
     parser.add_argument("--users", default="1,10,30,50")
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--bare-rasa", action="store_true", help="post straight to Rasa's REST webhook")
+    parser.add_argument(
+        "--bare-rasa", action="store_true", help="post straight to Rasa's REST webhook"
+    )
     args = parser.parse_args()
-    print(f"host {args.host}  {'bare Rasa REST' if args.bare_rasa else 'whole stack, mixed channels'}")
+    print(
+        f"host {args.host}  {'bare Rasa REST' if args.bare_rasa else 'whole stack, mixed channels'}"
+    )
     print("| users | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|")
     for users in (int(u) for u in args.users.split(",")):
         row = run_level(args.host, users, args.seconds, args.bare_rasa)
         errors = int(row["Failure Count"])
-        print(f"| {users} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} "
-              f"| {row['99%']} | {errors} ({errors / max(1, int(row['Request Count'])):.1%}) |", flush=True)
+        print(
+            f"| {users} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} "
+            f"| {row['99%']} | {errors} ({errors / max(1, int(row['Request Count'])):.1%}) |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

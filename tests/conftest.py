@@ -11,7 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 KB_DIR = REPO_ROOT / "knowledge" / "data"
 SHARED_DIR = REPO_ROOT.parent / "shared"
 REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")

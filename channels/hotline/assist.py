@@ -92,9 +92,14 @@ class HotlineAssistant:
         kind = getattr(decision, "kind", None)
         if intent in COMPLAINT_INTENTS or kind in DRAFT_KINDS:
             draft = self._draft(focus, context, decision, intent)
-        return UtteranceResult(call_id=call_id, intent=intent, suggestions=suggestions, ticket_draft=draft,
-                               emergency=emergency.text if emergency else None,
-                               latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        return UtteranceResult(
+            call_id=call_id,
+            intent=intent,
+            suggestions=suggestions,
+            ticket_draft=draft,
+            emergency=emergency.text if emergency else None,
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     def _suggest(self, query: str) -> list[Suggestion]:
         if self.search is None:
@@ -115,7 +120,9 @@ class HotlineAssistant:
     def _route(self, text: str) -> Any:
         return self.router.predict(text)
 
-    def _draft(self, focus: list[str], context: list[str], decision: Any, intent: str) -> TicketDraft:
+    def _draft(
+        self, focus: list[str], context: list[str], decision: Any, intent: str
+    ) -> TicketDraft:
         joined = "，".join(context)
         kind = getattr(decision, "kind", None) or (
             "suggestion" if intent == "give_suggestion" else "complaint"

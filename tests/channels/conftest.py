@@ -49,7 +49,9 @@ def gateway_settings(stub: WeChatApiStub, tmp_path: object, **overrides: object)
 
 
 @pytest.fixture(scope="session")
-def _gateway(wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def _gateway(
+    wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """One gateway for the whole session (services load once); Redis is flushed per test."""
     settings = gateway_settings(wechat_stub, tmp_path_factory.mktemp("gateway"))
     with TestClient(create_app(settings)) as test_client:
@@ -57,7 +59,9 @@ def _gateway(wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def _aes_gateway(wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def _aes_gateway(
+    wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     settings = gateway_settings(wechat_stub, tmp_path_factory.mktemp("aes"), wechat_aes_key=AES_KEY)
     with TestClient(create_app(settings)) as test_client:
         yield test_client

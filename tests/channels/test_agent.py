@@ -32,7 +32,11 @@ def test_web_handoff_reply_and_release(client: TestClient, redis_client: redis.R
     queue = client.get("/api/agent/handoffs", headers=AUTH).json()["handoffs"]
     assert queue[0]["conversation_id"] == "web:citizenA"
     assert any(t["text"] == "人工客服在吗" for t in queue[0]["history"])
-    sent = client.post("/api/agent/handoffs/web:citizenA/reply", json={"text": "您好，我是12345客服小王"}, headers=AUTH)
+    sent = client.post(
+        "/api/agent/handoffs/web:citizenA/reply",
+        json={"text": "您好，我是12345客服小王"},
+        headers=AUTH,
+    )
     assert sent.status_code == 202 and sent.json()["delivered_via"] == "web"
     waiting = client.get("/api/chat/poll", params={"sender_id": "citizenA"}).json()["messages"]
     assert waiting[0]["text"] == "您好，我是12345客服小王"
@@ -40,7 +44,9 @@ def test_web_handoff_reply_and_release(client: TestClient, redis_client: redis.R
     assert client.get("/api/agent/handoffs", headers=AUTH).json()["handoffs"] == []
     history = client.get("/api/chat/history", params={"sender_id": "citizenA"}).json()["turns"]
     assert [t["role"] for t in history][-2:] == ["agent", "bot"]
-    again = client.post("/api/agent/handoffs/web:citizenA/reply", json={"text": "还在吗"}, headers=AUTH)
+    again = client.post(
+        "/api/agent/handoffs/web:citizenA/reply", json={"text": "还在吗"}, headers=AUTH
+    )
     assert again.status_code == 409
 
 
@@ -49,7 +55,11 @@ def test_wechat_handoff_reply_goes_through_customer_service(
 ) -> None:
     redis_client.set("govassist:wechat:last_seen:oAgentUser", 1)
     start_handoff("wechat:oAgentUser", "wechat")
-    sent = client.post("/api/agent/handoffs/wechat:oAgentUser/reply", json={"text": "您反映的问题已记录"}, headers=AUTH)
+    sent = client.post(
+        "/api/agent/handoffs/wechat:oAgentUser/reply",
+        json={"text": "您反映的问题已记录"},
+        headers=AUTH,
+    )
     assert sent.json()["delivered_via"] == "customer_service"
     last = wechat_stub.state.messages[-1]
     assert last["touser"] == "oAgentUser" and last["text"]["content"] == "您反映的问题已记录"
@@ -58,4 +68,7 @@ def test_wechat_handoff_reply_goes_through_customer_service(
 def test_bad_conversation_ids_are_rejected(client: TestClient) -> None:
     response = client.post("/api/agent/handoffs/../etc/reply", json={"text": "x"}, headers=AUTH)
     assert response.status_code in (404, 422)
-    assert client.post("/api/agent/handoffs/sms:1/reply", json={"text": "x"}, headers=AUTH).status_code == 422
+    assert (
+        client.post("/api/agent/handoffs/sms:1/reply", json={"text": "x"}, headers=AUTH).status_code
+        == 422
+    )

@@ -13,34 +13,55 @@ AUTH = {"Authorization": "Bearer agent-dev-token"}
 
 
 def open_call(client: TestClient) -> str:
-    response = client.post("/api/hotline/calls", json={"caller_number": "13812345678"}, headers=AUTH)
+    response = client.post(
+        "/api/hotline/calls", json={"caller_number": "13812345678"}, headers=AUTH
+    )
     assert response.status_code == 201
     return str(response.json()["call_id"])
 
 
 def test_agent_endpoints_require_the_agent_token(client: TestClient) -> None:
     assert client.post("/api/hotline/calls", json={}).status_code == 401
-    assert client.post("/api/hotline/calls", json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert (
+        client.post(
+            "/api/hotline/calls", json={}, headers={"Authorization": "Bearer wrong"}
+        ).status_code
+        == 401
+    )
     assert client.get("/api/agent/handoffs").status_code == 401
     assert client.get("/api/hotline/suggestions/report").status_code == 401
 
 
 def test_utterances_are_recorded_and_caller_turns_get_an_assist_result(client: TestClient) -> None:
     call_id = open_call(client)
-    agent = client.post(f"/api/hotline/calls/{call_id}/utterances", json={"speaker": "agent", "text": "您好，12345"},
-                        headers=AUTH)
+    agent = client.post(
+        f"/api/hotline/calls/{call_id}/utterances",
+        json={"speaker": "agent", "text": "您好，12345"},
+        headers=AUTH,
+    )
     assert agent.status_code == 200 and agent.json() is None
-    caller = client.post(f"/api/hotline/calls/{call_id}/utterances",
-                         json={"speaker": "caller", "text": "我家楼下有人晕倒了"}, headers=AUTH)
+    caller = client.post(
+        f"/api/hotline/calls/{call_id}/utterances",
+        json={"speaker": "caller", "text": "我家楼下有人晕倒了"},
+        headers=AUTH,
+    )
     result = caller.json()
-    assert result["call_id"] == call_id and result["intent"] == "emergency" and "120" in result["emergency"]
+    assert (
+        result["call_id"] == call_id
+        and result["intent"] == "emergency"
+        and "120" in result["emergency"]
+    )
     transcript = client.get(f"/api/hotline/calls/{call_id}", headers=AUTH).json()["transcript"]
     assert [t["speaker"] for t in transcript] == ["agent", "caller"]
 
 
 def test_live_events_stream_every_utterance(client: TestClient) -> None:
     call_id = open_call(client)
-    client.post(f"/api/hotline/calls/{call_id}/utterances", json={"speaker": "caller", "text": "你好"}, headers=AUTH)
+    client.post(
+        f"/api/hotline/calls/{call_id}/utterances",
+        json={"speaker": "caller", "text": "你好"},
+        headers=AUTH,
+    )
     body = client.get(f"/api/hotline/calls/{call_id}/events?once=true", headers=AUTH).text
     events = [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: ")]
     assert events and events[0]["speaker"] == "caller" and "result" in events[0]
@@ -48,25 +69,41 @@ def test_live_events_stream_every_utterance(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "status"),
-    [({"speaker": "robot", "text": "x"}, 422), ({"speaker": "caller", "text": "   "}, 422),
-     ({"speaker": "caller", "text": "长" * 2001}, 422), ({"speaker": "caller"}, 422)],
+    [
+        ({"speaker": "robot", "text": "x"}, 422),
+        ({"speaker": "caller", "text": "   "}, 422),
+        ({"speaker": "caller", "text": "长" * 2001}, 422),
+        ({"speaker": "caller"}, 422),
+    ],
 )
-def test_bad_utterances_get_a_422_with_a_reason(client: TestClient, payload: dict, status: int) -> None:
+def test_bad_utterances_get_a_422_with_a_reason(
+    client: TestClient, payload: dict, status: int
+) -> None:
     call_id = open_call(client)
     response = client.post(f"/api/hotline/calls/{call_id}/utterances", json=payload, headers=AUTH)
     assert response.status_code == status and response.json()["detail"]
 
 
 def test_unknown_call_is_404(client: TestClient) -> None:
-    response = client.post("/api/hotline/calls/C000/utterances", json={"speaker": "caller", "text": "你好"},
-                           headers=AUTH)
+    response = client.post(
+        "/api/hotline/calls/C000/utterances",
+        json={"speaker": "caller", "text": "你好"},
+        headers=AUTH,
+    )
     assert response.status_code == 404
 
 
 def test_suggestion_feedback_is_reported(client: TestClient) -> None:
-    for verdict, question in [("used", ""), ("not_helpful", "外地医保怎么报销"), ("not_helpful", "狗证怎么年检")]:
-        response = client.post("/api/hotline/suggestions/feedback", headers=AUTH,
-                               json={"guide_id": "YB-003", "verdict": verdict, "question": question})
+    for verdict, question in [
+        ("used", ""),
+        ("not_helpful", "外地医保怎么报销"),
+        ("not_helpful", "狗证怎么年检"),
+    ]:
+        response = client.post(
+            "/api/hotline/suggestions/feedback",
+            headers=AUTH,
+            json={"guide_id": "YB-003", "verdict": verdict, "question": question},
+        )
         assert response.status_code == 204
     report = client.get("/api/hotline/suggestions/report", headers=AUTH).json()
     assert report["guides"]["YB-003"] == {"used": 1, "not_helpful": 2}
@@ -76,7 +113,11 @@ def test_suggestion_feedback_is_reported(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("text", "location", "phone"),
     [
-        ("我家在东城区幸福小区3栋门口，路灯坏了一个星期了，电话13812345678", "东城区幸福小区3栋门口", "13812345678"),
+        (
+            "我家在东城区幸福小区3栋门口，路灯坏了一个星期了，电话13812345678",
+            "东城区幸福小区3栋门口",
+            "13812345678",
+        ),
         ("人民路和中山路交叉口有个大坑", "人民路与中山路交叉口", None),
         ("你们打我电话 139 1234 5678 就行", None, "13912345678"),
         ("我想问问居住证怎么办", None, None),
@@ -88,5 +129,8 @@ def test_location_and_phone_extraction(text: str, location: str | None, phone: s
 
 
 def test_summary_is_bounded() -> None:
-    assert summarize(["喂你好", "我要投诉", "楼下烧烤店天天营业到凌晨"]) == "喂你好，我要投诉，楼下烧烤店天天营业到凌晨"
+    assert (
+        summarize(["喂你好", "我要投诉", "楼下烧烤店天天营业到凌晨"])
+        == "喂你好，我要投诉，楼下烧烤店天天营业到凌晨"
+    )
     assert len(summarize(["字" * 500])) == 201

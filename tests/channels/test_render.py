@@ -10,11 +10,18 @@ from channels.wechat.render import PASSIVE_LIMIT, render_text, split_utf8
 
 
 def test_buttons_become_numbered_options_and_links_are_shown() -> None:
-    text, options = render_text([
-        OutboundMessage(text="您要办理哪一项？", buttons=[Button(title="居住证申领", payload="/a"),
-                                                          Button(title="都不是", payload="/b")]),
-        OutboundMessage(text="申请表已生成", link="https://example.org/applications/x.pdf"),
-    ])
+    text, options = render_text(
+        [
+            OutboundMessage(
+                text="您要办理哪一项？",
+                buttons=[
+                    Button(title="居住证申领", payload="/a"),
+                    Button(title="都不是", payload="/b"),
+                ],
+            ),
+            OutboundMessage(text="申请表已生成", link="https://example.org/applications/x.pdf"),
+        ]
+    )
     assert "1. 居住证申领" in text and "2. 都不是" in text and "回复数字" in text
     assert "链接：https://example.org/applications/x.pdf" in text
     assert [o.payload for o in options] == ["/a", "/b"]

@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 
 
 def test_chat_replies_in_the_documented_shape(client: TestClient) -> None:
-    response = client.post("/api/chat", json={"sender_id": "shape-1", "text": "我晕倒在路边的邻居需要帮助"})
+    response = client.post(
+        "/api/chat", json={"sender_id": "shape-1", "text": "我晕倒在路边的邻居需要帮助"}
+    )
     assert response.status_code == 200
     messages = response.json()["messages"]
     assert messages and set(messages[0]) == {"text", "buttons", "link"}
@@ -22,9 +24,17 @@ def test_rasa_down_is_a_polite_message_not_a_500(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"sender_id": "a"}, {"text": "你好"}, {"sender_id": "", "text": "你好"}, {"sender_id": "a b", "text": "你好"},
-     {"sender_id": "a", "text": "   "}, {"sender_id": "a", "text": "长" * 2001}, {"sender_id": "a", "text": 5},
-     {"sender_id": "x" * 200, "text": "你好"}],
+    [
+        {},
+        {"sender_id": "a"},
+        {"text": "你好"},
+        {"sender_id": "", "text": "你好"},
+        {"sender_id": "a b", "text": "你好"},
+        {"sender_id": "a", "text": "   "},
+        {"sender_id": "a", "text": "长" * 2001},
+        {"sender_id": "a", "text": 5},
+        {"sender_id": "x" * 200, "text": "你好"},
+    ],
 )
 def test_malformed_chat_requests_get_422_with_reasons(client: TestClient, body: dict) -> None:
     response = client.post("/api/chat", json=body)
@@ -33,7 +43,9 @@ def test_malformed_chat_requests_get_422_with_reasons(client: TestClient, body: 
 
 
 def test_non_json_body_is_a_4xx(client: TestClient) -> None:
-    response = client.post("/api/chat", content=b"\x00\x01not json", headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/chat", content=b"\x00\x01not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
 
 
@@ -41,14 +53,23 @@ def test_history_and_feedback(client: TestClient) -> None:
     client.post("/api/chat", json={"sender_id": "hist-1", "text": "有人抢劫"})
     turns = client.get("/api/chat/history", params={"sender_id": "hist-1"}).json()["turns"]
     assert [t["role"] for t in turns] == ["user", "bot"] and "110" in turns[1]["text"]
-    assert client.post("/api/chat/feedback", json={"sender_id": "hist-1", "answer": "x", "helpful": True}).status_code == 204
+    assert (
+        client.post(
+            "/api/chat/feedback", json={"sender_id": "hist-1", "answer": "x", "helpful": True}
+        ).status_code
+        == 204
+    )
     assert client.get("/api/chat/history", params={"sender_id": "bad id"}).status_code == 422
 
 
 def test_rate_limit_per_user(client: TestClient) -> None:
     limit = client.app.state.settings.rate_limit_per_minute  # type: ignore[attr-defined]
-    codes = [client.post("/api/chat", json={"sender_id": "flood-1", "text": f"问题{i}"}).json()["messages"][0]["text"]
-             for i in range(limit + 2)]
+    codes = [
+        client.post("/api/chat", json={"sender_id": "flood-1", "text": f"问题{i}"}).json()[
+            "messages"
+        ][0]["text"]
+        for i in range(limit + 2)
+    ]
     assert "太频繁" in codes[-1] and "太频繁" not in codes[0]
 
 

@@ -24,12 +24,19 @@ def signed(nonce: str = "nonce1") -> str:
     return f"signature={signature}&timestamp={ts}&nonce={nonce}"
 
 
-def text_xml(content: str, user: str = "oCitizen1", msg_id: int | None = None, kind: str = "text") -> bytes:
-    body = (f"<Content><![CDATA[{content}]]></Content>" if kind == "text"
-            else f"<MediaId>m1</MediaId><Format>amr</Format><Recognition><![CDATA[{content}]]></Recognition>")
-    return (f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
-            f"<MsgId>{msg_id or time.time_ns()}</MsgId></xml>").encode()
+def text_xml(
+    content: str, user: str = "oCitizen1", msg_id: int | None = None, kind: str = "text"
+) -> bytes:
+    body = (
+        f"<Content><![CDATA[{content}]]></Content>"
+        if kind == "text"
+        else f"<MediaId>m1</MediaId><Format>amr</Format><Recognition><![CDATA[{content}]]></Recognition>"
+    )
+    return (
+        f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+        f"<MsgId>{msg_id or time.time_ns()}</MsgId></xml>"
+    ).encode()
 
 
 def reply_content(xml: str) -> str:
@@ -39,7 +46,10 @@ def reply_content(xml: str) -> str:
 def test_url_verification_echoes_and_checks_signature(client: TestClient) -> None:
     assert client.get(f"/wechat?{signed()}&echostr=abc123").text == "abc123"
     assert client.get("/wechat?signature=0&timestamp=1&nonce=2&echostr=abc").status_code == 403
-    assert client.post("/wechat?signature=0&timestamp=1&nonce=2", content=text_xml("你好")).status_code == 403
+    assert (
+        client.post("/wechat?signature=0&timestamp=1&nonce=2", content=text_xml("你好")).status_code
+        == 403
+    )
 
 
 def test_text_message_gets_a_passive_reply(client: TestClient) -> None:
@@ -54,7 +64,9 @@ def test_rasa_down_gives_a_polite_reply_not_an_error(client: TestClient) -> None
     assert "12345" in reply_content(response.text)
 
 
-def test_retries_with_the_same_msgid_are_handled_once(client: TestClient, redis_client: redis.Redis) -> None:
+def test_retries_with_the_same_msgid_are_handled_once(
+    client: TestClient, redis_client: redis.Redis
+) -> None:
     xml = text_xml("有人晕倒了", user="oRetry", msg_id=987654321)
     first = client.post(f"/wechat?{signed()}", content=xml)
     second = client.post(f"/wechat?{signed()}", content=xml)
@@ -90,16 +102,20 @@ def test_oversized_body_is_rejected(client: TestClient) -> None:
 
 
 def test_unknown_message_type_gets_a_polite_text(client: TestClient) -> None:
-    xml = (f"<xml><ToUserName>gh</ToUserName><FromUserName>oImg</FromUserName><CreateTime>{int(time.time())}"
-           "</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId>"
-           f"<MsgId>{time.time_ns()}</MsgId></xml>").encode()
+    xml = (
+        f"<xml><ToUserName>gh</ToUserName><FromUserName>oImg</FromUserName><CreateTime>{int(time.time())}"
+        "</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId>"
+        f"<MsgId>{time.time_ns()}</MsgId></xml>"
+    ).encode()
     response = client.post(f"/wechat?{signed()}", content=xml)
     assert response.status_code == 200 and "文字" in reply_content(response.text)
 
 
 def test_subscribe_event_gets_the_welcome(client: TestClient) -> None:
-    xml = (f"<xml><ToUserName>gh</ToUserName><FromUserName>oNew</FromUserName><CreateTime>{int(time.time())}"
-           "</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>").encode()
+    xml = (
+        f"<xml><ToUserName>gh</ToUserName><FromUserName>oNew</FromUserName><CreateTime>{int(time.time())}"
+        "</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>"
+    ).encode()
     assert "政务服务智能助手" in reply_content(client.post(f"/wechat?{signed()}", content=xml).text)
 
 
@@ -112,7 +128,9 @@ def test_encrypted_mode_round_trip(aes_client: TestClient) -> None:
     response = aes_client.post(f"/wechat?{query}", content=encrypted.encode())
     assert response.status_code == 200
     reply = xmltodict.parse(response.text)["xml"]
-    inner = crypto.decrypt_message(response.text, reply["MsgSignature"], reply["TimeStamp"], reply["Nonce"])
+    inner = crypto.decrypt_message(
+        response.text, reply["MsgSignature"], reply["TimeStamp"], reply["Nonce"]
+    )
     assert "119" in reply_content(inner)
     tampered = f"{signed(nonce)}&encrypt_type=aes&msg_signature=deadbeef"
     assert aes_client.post(f"/wechat?{tampered}", content=encrypted.encode()).status_code == 400
@@ -140,7 +158,9 @@ def test_sender_uses_template_outside_the_48h_window_and_refreshes_tokens(
     assert sender.send("oQuiet", "您的工单已办结") == "template"
     sender.note_user_message("oActive")
     tokens = wechat_stub.state.tokens_issued
-    wechat_stub.state.expire_next_call = True  # the platform says the token expired: fetch a new one
+    wechat_stub.state.expire_next_call = (
+        True  # the platform says the token expired: fetch a new one
+    )
     assert sender.send("oActive", "您的工单已受理") == "customer_service"
     assert wechat_stub.state.tokens_issued == tokens + 1
     kinds = [(m["kind"], m["touser"]) for m in wechat_stub.state.messages[-2:]]
@@ -155,8 +175,12 @@ async def test_digit_answers_a_numbered_option(redis_client: redis.Redis) -> Non
     from redis.asyncio import Redis
 
     store = ConversationStore(Redis.from_url(REDIS_URL))
-    await store.redis.set("govassist:wechat:options:oOpt", '["/ask_service{\\"guide\\":\\"GA-001\\"}", "都不是"]')
-    assert await wechat_router._resolve_option(store, "oOpt", "1") == '/ask_service{"guide":"GA-001"}'
+    await store.redis.set(
+        "govassist:wechat:options:oOpt", '["/ask_service{\\"guide\\":\\"GA-001\\"}", "都不是"]'
+    )
+    assert (
+        await wechat_router._resolve_option(store, "oOpt", "1") == '/ask_service{"guide":"GA-001"}'
+    )
     assert await wechat_router._resolve_option(store, "oOpt", "2") == "都不是"
     assert await wechat_router._resolve_option(store, "oOpt", "9") == "9"
     await store.redis.aclose()

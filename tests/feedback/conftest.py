@@ -81,10 +81,20 @@ def corrections() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.fixture
-def service(database_url: str, kb: KnowledgeBase, duty_classifier: DutyClassifier, clock: Clock,
-            corrections: list[tuple[str, str, str, str]]) -> Iterator[TicketService]:
+def service(
+    database_url: str,
+    kb: KnowledgeBase,
+    duty_classifier: DutyClassifier,
+    clock: Clock,
+    corrections: list[tuple[str, str, str, str]],
+) -> Iterator[TicketService]:
     engine = make_engine(database_url)
-    yield TicketService(sessions=session_factory(engine), classifier=duty_classifier, departments=kb.departments,
-                        cipher=Cipher("test-secret"), clock=clock,
-                        on_correction=lambda *args: corrections.append(args))
+    yield TicketService(
+        sessions=session_factory(engine),
+        classifier=duty_classifier,
+        departments=kb.departments,
+        cipher=Cipher("test-secret"),
+        clock=clock,
+        on_correction=lambda *args: corrections.append(args),
+    )
     engine.dispose()

@@ -12,9 +12,15 @@ from feedback.schemas import Kind
 
 @pytest.mark.parametrize(
     ("day", "working"),
-    [(date(2026, 10, 1), False), (date(2026, 10, 7), False), (date(2026, 10, 10), True),  # National Day, make-up Sat
-     (date(2026, 2, 17), False), (date(2026, 2, 14), True),  # Spring Festival 2026, make-up Saturday
-     (date(2026, 11, 25), True), (date(2026, 11, 28), False)],
+    [
+        (date(2026, 10, 1), False),
+        (date(2026, 10, 7), False),
+        (date(2026, 10, 10), True),  # National Day, make-up Sat
+        (date(2026, 2, 17), False),
+        (date(2026, 2, 14), True),  # Spring Festival 2026, make-up Saturday
+        (date(2026, 11, 25), True),
+        (date(2026, 11, 28), False),
+    ],
 )
 def test_calendar(day: date, working: bool) -> None:
     assert is_working_day(day) is working
@@ -38,7 +44,9 @@ def test_outside_the_calendar_years_weekdays_are_working_days() -> None:
 
 def test_due_per_kind_and_overrides() -> None:
     start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday
-    assert due_for(Kind.REPORT, start) == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # 17:30 in 示例市
+    assert due_for(Kind.REPORT, start) == datetime(
+        2026, 11, 24, 9, 30, tzinfo=UTC
+    )  # 17:30 in 示例市
     assert due_for(Kind.SUGGESTION, start).date() == date(2026, 12, 14)
     assert due_for(Kind.COMPLAINT, start, {Kind.COMPLAINT: 2}).date() == date(2026, 11, 25)
 
@@ -46,4 +54,6 @@ def test_due_per_kind_and_overrides() -> None:
 def test_working_days_left() -> None:
     now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     assert working_days_left(now, datetime(2026, 11, 24, 9, 30, tzinfo=UTC)) == 1
-    assert working_days_left(now, datetime(2026, 11, 20, 9, 30, tzinfo=UTC)) == -1  # Friday before: overdue
+    assert (
+        working_days_left(now, datetime(2026, 11, 20, 9, 30, tzinfo=UTC)) == -1
+    )  # Friday before: overdue

@@ -13,16 +13,23 @@ from feedback.schemas import Status
 LEGAL = sorted(TRANSITIONS.items(), key=str)
 
 
-@pytest.mark.parametrize(("start_action", "end"), LEGAL, ids=[f"{s.value}-{a.value}" for (s, a), _ in LEGAL])
+@pytest.mark.parametrize(
+    ("start_action", "end"), LEGAL, ids=[f"{s.value}-{a.value}" for (s, a), _ in LEGAL]
+)
 def test_legal_transitions(start_action: tuple[Status, Action], end: Status) -> None:
     assert next_status(*start_action) is end
 
 
-ILLEGAL = [(s, a) for s, a in itertools.product(Status, Action)
-           if (s, a) not in TRANSITIONS and not (a is Action.ESCALATE and s in ESCALATABLE)]
+ILLEGAL = [
+    (s, a)
+    for s, a in itertools.product(Status, Action)
+    if (s, a) not in TRANSITIONS and not (a is Action.ESCALATE and s in ESCALATABLE)
+]
 
 
-@pytest.mark.parametrize(("status", "action"), ILLEGAL, ids=[f"{s.value}-{a.value}" for s, a in ILLEGAL])
+@pytest.mark.parametrize(
+    ("status", "action"), ILLEGAL, ids=[f"{s.value}-{a.value}" for s, a in ILLEGAL]
+)
 def test_illegal_transitions_are_refused(status: Status, action: Action) -> None:
     with pytest.raises(IllegalTransition) as info:
         next_status(status, action)

@@ -18,9 +18,17 @@ from tests.feedback.conftest import Clock
 CG = "市城市管理局"
 
 
-def create(text_: str = "东城区幸福小区门口的路灯坏了一个星期，晚上很黑", **kw: str) -> FeedbackCreate:
-    values = {"text": text_, "channel": "web", "sender_id": "citizen-1", "contact": "13812345678",
-              "location": "东城区幸福小区", **kw}
+def create(
+    text_: str = "东城区幸福小区门口的路灯坏了一个星期，晚上很黑", **kw: str
+) -> FeedbackCreate:
+    values = {
+        "text": text_,
+        "channel": "web",
+        "sender_id": "citizen-1",
+        "contact": "13812345678",
+        "location": "东城区幸福小区",
+        **kw,
+    }
     return FeedbackCreate(**values)
 
 
@@ -36,7 +44,9 @@ def test_submit_dispatches_with_outbox_rows_and_audit(service: TicketService) ->
 
 
 def test_ticket_numbers_are_unique_and_sequential(service: TicketService) -> None:
-    ids = [service.submit(create(f"第{i}盏路灯坏了"), department_hint=CG).ticket_id for i in range(5)]
+    ids = [
+        service.submit(create(f"第{i}盏路灯坏了"), department_hint=CG).ticket_id for i in range(5)
+    ]
     assert len(set(ids)) == 5 and ids == sorted(ids)
 
 
@@ -65,7 +75,14 @@ def test_full_lifecycle_and_rating(service: TicketService) -> None:
     with pytest.raises(RatingNotAllowed):
         service.rate(tid, Satisfaction.SATISFIED)
     public = service.get_public(tid)
-    assert [e.status for e in public.history] == ["受理", "派单", "签收", "办理中", "已答复", "办结"]
+    assert [e.status for e in public.history] == [
+        "受理",
+        "派单",
+        "签收",
+        "办理中",
+        "已答复",
+        "办结",
+    ]
 
 
 def test_illegal_jump_is_refused_and_nothing_changes(service: TicketService) -> None:
@@ -84,20 +101,27 @@ def test_a_department_sees_only_its_own_tickets(service: TicketService) -> None:
     assert [t.ticket_id for t in service.queue(CG)] == [tid] and service.queue("市公安局") == []
 
 
-def test_return_reroutes_records_correction_and_stops_bouncing(service: TicketService,
-                                                              corrections: list[tuple[str, str, str, str]]) -> None:
+def test_return_reroutes_records_correction_and_stops_bouncing(
+    service: TicketService, corrections: list[tuple[str, str, str, str]]
+) -> None:
     tid = service.submit(create("楼上邻居天天半夜装修敲打，噪音扰民"), department_hint=CG).ticket_id
-    after_first = service.act(tid, CG, Action.RETURN, "dept:city_management", "属于社会生活噪声，非我局职责")
+    after_first = service.act(
+        tid, CG, Action.RETURN, "dept:city_management", "属于社会生活噪声，非我局职责"
+    )
     assert after_first.status is Status.DISPATCHED and after_first.department != CG
     second = after_first.department
     assert second is not None
     service.act(tid, second, Action.ACCEPT, "dept:second")
     assert corrections and corrections[-1][1:3] == (CG, second)
-    service.act(tid, second, Action.RETURN, "dept:second", "不是我们的")  # accepted → returned again
+    service.act(
+        tid, second, Action.RETURN, "dept:second", "不是我们的"
+    )  # accepted → returned again
     third = service.get_public(tid).department
     assert third is not None
     final = service.act(tid, third, Action.RETURN, "dept:third", "也不是我们的")
-    assert final.status is Status.MANUAL and final.department is None  # three departments: manual dispatch
+    assert (
+        final.status is Status.MANUAL and final.department is None
+    )  # three departments: manual dispatch
     assert tid in [t.ticket_id for t in service.manual_queue()]
     dispatched = service.dispatch(tid, "市公安局", "dispatcher")
     assert dispatched.status is Status.DISPATCHED and dispatched.department == "市公安局"
@@ -109,7 +133,9 @@ def test_low_confidence_goes_to_manual_dispatch(service: TicketService) -> None:
 
 
 def test_deadline_warning_then_escalation(service: TicketService, clock: Clock) -> None:
-    tid = service.submit(create(), department_hint=CG).ticket_id  # complaint: 5 working days → Mon 30 Nov
+    tid = service.submit(
+        create(), department_hint=CG
+    ).ticket_id  # complaint: 5 working days → Mon 30 Nov
     clock.now += timedelta(days=6)  # Sunday 29 Nov: one working day left
     assert sweep_deadlines(service).warned == [tid]
     assert sweep_deadlines(service).warned == []  # warned once
@@ -124,14 +150,22 @@ def test_extension_request_and_approval_moves_the_deadline(service: TicketServic
     tid = service.submit(create(), department_hint=CG).ticket_id
     service.act(tid, CG, Action.ACCEPT, "dept:city_management")
     before = service.get_public(tid).due_at
-    service.act(tid, CG, Action.REQUEST_EXTENSION, "dept:city_management", "需协调供电部门", extra_days=3)
+    service.act(
+        tid, CG, Action.REQUEST_EXTENSION, "dept:city_management", "需协调供电部门", extra_days=3
+    )
     approved = service.decide_extension(tid, True, "dispatcher")
-    assert approved.status is Status.IN_PROGRESS and before is not None and approved.due_at is not None
+    assert (
+        approved.status is Status.IN_PROGRESS and before is not None and approved.due_at is not None
+    )
     assert approved.due_at > before
 
 
 def test_similar_reports_form_a_hot_topic(service: TicketService) -> None:
-    for text_ in ("幸福小区门口的路灯坏了好几天", "幸福小区门口路灯坏了，晚上很黑", "幸福小区大门口的路灯不亮了"):
+    for text_ in (
+        "幸福小区门口的路灯坏了好几天",
+        "幸福小区门口路灯坏了，晚上很黑",
+        "幸福小区大门口的路灯不亮了",
+    ):
         service.submit(create(text_), department_hint=CG)
     service.submit(create("建设路上的井盖丢了很危险"), department_hint=CG)
     topics = hot_topics(service)

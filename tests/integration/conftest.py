@@ -28,17 +28,27 @@ class Stack:
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return {"REDIS_URL": settings.redis_url, "DATABASE_URL": settings.resolved_database_url,
-            "DATA_DIR": str(settings.data_dir), "INDEX_DIR": str(settings.resolved_index_dir),
-            "KB_DIR": str(settings.kb_dir), "PUBLIC_BASE_URL": settings.public_base_url,
-            "SECRET_KEY": settings.secret_key.get_secret_value(), "ACTIONS_PORT": str(settings.actions_port),
-            "RASA_PORT": str(settings.rasa_port), "RASA_URL": settings.rasa_url, "RASA_TIMEOUT_S": "30",
-            "RATE_LIMIT_PER_MINUTE": "1000"}
+    return {
+        "REDIS_URL": settings.redis_url,
+        "DATABASE_URL": settings.resolved_database_url,
+        "DATA_DIR": str(settings.data_dir),
+        "INDEX_DIR": str(settings.resolved_index_dir),
+        "KB_DIR": str(settings.kb_dir),
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "SECRET_KEY": settings.secret_key.get_secret_value(),
+        "ACTIONS_PORT": str(settings.actions_port),
+        "RASA_PORT": str(settings.rasa_port),
+        "RASA_URL": settings.rasa_url,
+        "RASA_TIMEOUT_S": "30",
+        "RATE_LIMIT_PER_MINUTE": "1000",
+    }
 
 
 def _start(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as fh:
-        return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -49,14 +59,31 @@ def full_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     redis.Redis.from_url(REDIS_URL).flushdb()
     tmp = tmp_path_factory.mktemp("stack")
     gateway_port, rasa_port = free_port(), free_port()
-    settings = Settings(redis_url=REDIS_URL, database_url=f"sqlite:///{tmp / 'govassist.db'}", data_dir=tmp,
-                        kb_dir=KB_DIR, rasa_port=rasa_port, actions_port=free_port(),
-                        rasa_url=f"http://127.0.0.1:{rasa_port}",
-                        public_base_url=f"http://127.0.0.1:{gateway_port}", secret_key="integration-secret")
+    settings = Settings(
+        redis_url=REDIS_URL,
+        database_url=f"sqlite:///{tmp / 'govassist.db'}",
+        data_dir=tmp,
+        kb_dir=KB_DIR,
+        rasa_port=rasa_port,
+        actions_port=free_port(),
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        public_base_url=f"http://127.0.0.1:{gateway_port}",
+        secret_key="integration-secret",
+    )
     upgrade_all(settings.resolved_database_url)
     env = {**os.environ, **_env(settings)}
-    actions = _start(action_server_cmd(settings), action_server_env(settings, env), REPO_ROOT, tmp / "actions.log")
-    rasa = _start(rasa_server_cmd(settings), rasa_server_env(settings, env), REPO_ROOT / "bot", tmp / "rasa.log")
+    actions = _start(
+        action_server_cmd(settings),
+        action_server_env(settings, env),
+        REPO_ROOT,
+        tmp / "actions.log",
+    )
+    rasa = _start(
+        rasa_server_cmd(settings),
+        rasa_server_env(settings, env),
+        REPO_ROOT / "bot",
+        tmp / "rasa.log",
+    )
     gateway = GatewayProcess(_env(settings), tmp / "gateway.log", port=gateway_port)
     try:
         wait_for(f"http://127.0.0.1:{settings.actions_port}/health", 180, actions)

@@ -20,7 +20,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None, ok_codes: tuple[int, ...] = (200,)) -> None:
+def wait_for(
+    url: str,
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None = None,
+    ok_codes: tuple[int, ...] = (200,),
+) -> None:
     """Poll `url` until it answers one of `ok_codes`; fail early if the process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -49,10 +54,21 @@ class GatewayProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_path: str = "/livez", timeout: float = 120) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "channels.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(self.port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "channels.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         wait_for(self.url + ready_path, timeout, self.proc)
 
     def stop(self) -> None:

@@ -6,10 +6,9 @@ still be polite). Agent endpoints get the agent token so their bodies are exerci
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,15 @@ pytestmark = pytest.mark.slow
 def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
     redis.Redis.from_url(f"{REDIS_BASE_URL}/7").flushdb()
     data = tmp_path_factory.mktemp("fuzz")
-    server = GatewayProcess({"REDIS_URL": f"{REDIS_BASE_URL}/7", "RASA_URL": "http://127.0.0.1:9",
-                             "DATA_DIR": str(data), "RATE_LIMIT_PER_MINUTE": "100000"}, data / "gateway.log")
+    server = GatewayProcess(
+        {
+            "REDIS_URL": f"{REDIS_BASE_URL}/7",
+            "RASA_URL": "http://127.0.0.1:9",
+            "DATA_DIR": str(data),
+            "RATE_LIMIT_PER_MINUTE": "100000",
+        },
+        data / "gateway.log",
+    )
     server.start()
     yield server
     server.stop()
@@ -35,13 +41,32 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayPr
 def test_no_input_causes_a_server_error(live_gateway: GatewayProcess, tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
-        [str(cli), "run", f"{live_gateway.url}/openapi.json", "--checks",
-         "not_a_server_error,response_schema_conformance,content_type_conformance",
-         "--max-examples", "30", "--workers", "2", "-H", "Authorization: Bearer agent-dev-token",
-         "--phases", "examples,coverage,fuzzing", "--no-color",
-         # health answers 503 by design until Rasa is ready; Rasa is deliberately absent here
-         "--exclude-path", "/healthz", "--exclude-path", "/readyz"],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path, check=False,
+        [
+            str(cli),
+            "run",
+            f"{live_gateway.url}/openapi.json",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance",
+            "--max-examples",
+            "30",
+            "--workers",
+            "2",
+            "-H",
+            "Authorization: Bearer agent-dev-token",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--no-color",
+            # health answers 503 by design until Rasa is ready; Rasa is deliberately absent here
+            "--exclude-path",
+            "/healthz",
+            "--exclude-path",
+            "/readyz",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+        check=False,
     )
     tail = "\n".join(result.stdout.splitlines()[-40:])
     assert result.returncode == 0, tail

@@ -27,13 +27,18 @@ def page(full_stack: Stack) -> Iterator[object]:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
         page.goto(full_stack.gateway.url + "/")
         page.get_by_role("button", name="打开政务服务智能助手").click()
-        page.wait_for_function("() => document.querySelector('.gva-status').textContent.startsWith('在线')")
+        page.wait_for_function(
+            "() => document.querySelector('.gva-status').textContent.startsWith('在线')"
+        )
         yield page
         browser.close()
 
@@ -46,7 +51,9 @@ def say(page: object, text: str, expect: str, timeout: int = 60_000) -> str:
     box.press("Enter")
     page.wait_for_function(  # type: ignore[attr-defined]
         "([n, want]) => [...document.querySelectorAll('.gva-bot')].slice(n).some(b => b.textContent.includes(want))",
-        arg=[before, expect], timeout=timeout)
+        arg=[before, expect],
+        timeout=timeout,
+    )
     return str(page.locator(".gva-bot").last.text_content())  # type: ignore[attr-defined]
 
 
@@ -71,7 +78,9 @@ def test_question_follow_up_form_and_document(page: object, full_stack: Stack) -
     found = re.search(r"https?://\S+/applications/[\w-]{16,}\.(?:html|pdf)", href or done)
     assert found, done
     href = found.group(0)
-    document = httpx.get(href if href.startswith("http") else full_stack.gateway.url + href, timeout=30)
+    document = httpx.get(
+        href if href.startswith("http") else full_stack.gateway.url + href, timeout=30
+    )
     assert document.status_code == 200 and "张三" in document.text and "居住证" in document.text
     page.screenshot(path=str(ARTIFACTS / "form-done.png"))  # type: ignore[attr-defined]
 

@@ -23,8 +23,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
     redis.Redis.from_url(f"{REDIS_BASE_URL}/6").flushdb()
     data = tmp_path_factory.mktemp("gateway")
-    env = {"REDIS_URL": f"{REDIS_BASE_URL}/6", "RASA_URL": "http://127.0.0.1:9", "DATA_DIR": str(data),
-           "ENCODER": "none"}
+    env = {
+        "REDIS_URL": f"{REDIS_BASE_URL}/6",
+        "RASA_URL": "http://127.0.0.1:9",
+        "DATA_DIR": str(data),
+        "ENCODER": "none",
+    }
     server = GatewayProcess(env, data / "gateway.log")
     server.start()
     yield server
@@ -39,8 +43,11 @@ def browser() -> Iterator[object]:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield chromium
         chromium.close()
 
@@ -73,7 +80,9 @@ def test_ime_enter_during_composition_does_not_send(page: object) -> None:
     box = page.get_by_label("输入您的问题")  # type: ignore[attr-defined]
     box.fill("shebaoka")
     box.dispatch_event("compositionstart")
-    box.evaluate("el => el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', isComposing: true, bubbles: true}))")
+    box.evaluate(
+        "el => el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', isComposing: true, bubbles: true}))"
+    )
     assert page.locator(".gva-user").count() == 0  # type: ignore[attr-defined]
     box.dispatch_event("compositionend")
     page.wait_for_timeout(50)  # type: ignore[attr-defined]
@@ -105,13 +114,19 @@ def test_reload_keeps_history(page: object) -> None:
 
 
 def test_reconnects_after_the_server_restarts(page: object, gateway: GatewayProcess) -> None:
-    page.wait_for_function("() => document.querySelector('.gva-status').textContent.startsWith('在线')")  # type: ignore[attr-defined]
+    page.wait_for_function(
+        "() => document.querySelector('.gva-status').textContent.startsWith('在线')"
+    )  # type: ignore[attr-defined]
     gateway.stop()
-    page.wait_for_function("() => !document.querySelector('.gva-status').textContent.startsWith('在线')",  # type: ignore[attr-defined]
-                           timeout=15_000)
+    page.wait_for_function(
+        "() => !document.querySelector('.gva-status').textContent.startsWith('在线')",  # type: ignore[attr-defined]
+        timeout=15_000,
+    )
     gateway.start()
-    page.wait_for_function("() => document.querySelector('.gva-status').textContent.startsWith('在线')",  # type: ignore[attr-defined]
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.gva-status').textContent.startsWith('在线')",  # type: ignore[attr-defined]
+        timeout=30_000,
+    )
     send(page, "家里煤气泄漏了")
     page.get_by_text("请立即拨打 119").last.wait_for(timeout=10_000)  # type: ignore[attr-defined]
     page.screenshot(path=str(ARTIFACTS / "after-reconnect.png"))  # type: ignore[attr-defined]

@@ -17,12 +17,33 @@ import uuid
 
 from locust import HttpUser, between, task
 
-QUESTIONS = ["居住证怎么办理", "社保卡丢了怎么补办", "公积金租房提取要什么材料", "驾照到期了怎么换",
-             "办护照要多少钱", "个体户营业执照怎么办", "孩子上小学怎么报名", "异地就医怎么备案"]
+QUESTIONS = [
+    "居住证怎么办理",
+    "社保卡丢了怎么补办",
+    "公积金租房提取要什么材料",
+    "驾照到期了怎么换",
+    "办护照要多少钱",
+    "个体户营业执照怎么办",
+    "孩子上小学怎么报名",
+    "异地就医怎么备案",
+]
 FOLLOW_UPS = ["那要带什么材料？", "在哪里办？", "要多久？", "收费吗？", "能网上办吗？"]
-COMPLAINTS = ["我家小区门口的路灯坏了一个星期了", "建设路工地晚上十一点还在施工，太吵了", "公司拖欠我两个月工资"]
-FORM = ["我要申请居住证", "张三", "110101199003071237", "13812345678", "示例市东城区和平街道幸福小区3栋201室",
-        "合法稳定住所", "2025-03-01", "跳过", "确认"]
+COMPLAINTS = [
+    "我家小区门口的路灯坏了一个星期了",
+    "建设路工地晚上十一点还在施工，太吵了",
+    "公司拖欠我两个月工资",
+]
+FORM = [
+    "我要申请居住证",
+    "张三",
+    "110101199003071237",
+    "13812345678",
+    "示例市东城区和平街道幸福小区3栋201室",
+    "合法稳定住所",
+    "2025-03-01",
+    "跳过",
+    "确认",
+]
 WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "govassist-wechat-token")
 AGENT = {"Authorization": f"Bearer {os.environ.get('AGENT_TOKEN', 'agent-dev-token')}"}
 BARE_RASA = os.environ.get("LOAD_BARE_RASA") == "1"
@@ -40,10 +61,16 @@ class WebChatUser(HttpUser):
 
     def say(self, text: str, name: str) -> None:
         if BARE_RASA:
-            self.client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, name=name)
+            self.client.post(
+                "/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, name=name
+            )
         else:
-            with self.client.post("/api/chat", json={"sender_id": self.sender, "text": text}, name=name,
-                                  catch_response=True) as response:
+            with self.client.post(
+                "/api/chat",
+                json={"sender_id": self.sender, "text": text},
+                name=name,
+                catch_response=True,
+            ) as response:
                 if response.status_code != 200 or not response.json().get("messages"):
                     response.failure(f"no reply ({response.status_code})")
 
@@ -80,11 +107,16 @@ class WeChatUser(HttpUser):
             return
         ts, nonce = str(int(time.time())), uuid.uuid4().hex[:8]
         signature = hashlib.sha1("".join(sorted([WECHAT_TOKEN, ts, nonce])).encode()).hexdigest()
-        xml = (f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
-               f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-               f"<Content><![CDATA[{random.choice(QUESTIONS)}]]></Content><MsgId>{time.time_ns()}{next(_ids)}</MsgId></xml>")
-        self.client.post(f"/wechat?signature={signature}&timestamp={ts}&nonce={nonce}", data=xml.encode(),
-                         name="wechat: text")
+        xml = (
+            f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
+            f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{random.choice(QUESTIONS)}]]></Content><MsgId>{time.time_ns()}{next(_ids)}</MsgId></xml>"
+        )
+        self.client.post(
+            f"/wechat?signature={signature}&timestamp={ts}&nonce={nonce}",
+            data=xml.encode(),
+            name="wechat: text",
+        )
 
 
 class HotlineAgent(HttpUser):
@@ -96,7 +128,9 @@ class HotlineAgent(HttpUser):
     def on_start(self) -> None:
         self.call_id = ""
         if not BARE_RASA:
-            response = self.client.post("/api/hotline/calls", json={}, headers=AGENT, name="hotline: open call")
+            response = self.client.post(
+                "/api/hotline/calls", json={}, headers=AGENT, name="hotline: open call"
+            )
             self.call_id = response.json().get("call_id", "") if response.status_code == 201 else ""
 
     @task
@@ -104,5 +138,9 @@ class HotlineAgent(HttpUser):
         if not self.call_id:
             return
         text = random.choice(QUESTIONS + COMPLAINTS)
-        self.client.post(f"/api/hotline/calls/{self.call_id}/utterances", json={"speaker": "caller", "text": text},
-                         headers=AGENT, name="hotline: utterance")
+        self.client.post(
+            f"/api/hotline/calls/{self.call_id}/utterances",
+            json={"speaker": "caller", "text": text},
+            headers=AGENT,
+            name="hotline: utterance",
+        )
