@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 GOVASSIST := $(VENV)/bin/govassist
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast lint check index train validate-data browser
+.PHONY: help setup demo test test-fast test-system loadtest lint check index train validate-data browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ test: setup  ## run the whole suite (real Redis, PostgreSQL, Rasa server, Chromi
 
 test-fast: setup  ## the suite without Rasa training, servers or the browser
 	@$(PY) -m pytest -m "not slow and not rasa and not browser" -q
+
+test-system: setup  ## only the scale-out and fault tests (real processes, several minutes)
+	@$(PY) -m pytest tests/system -s
+
+loadtest: setup  ## locust at increasing concurrency against a running assistant (HOST=…)
+	@$(PY) scripts/loadtest.py --host $${HOST:-http://127.0.0.1:8000}
 
 lint: setup  ## format and fix
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
