@@ -133,7 +133,16 @@ async def rate_ticket(ticket_id: TicketId, body: RatingBody, tickets: TicketsDep
 async def get_hot_topics(tickets: TicketsDep, days: int = 7) -> dict[str, Any]:
     """Matters reported repeatedly in the last `days` days."""
     if not 1 <= days <= 90:
-        raise HTTPException(status_code=422, detail="days must be between 1 and 90")
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["query", "days"],
+                    "msg": "days must be between 1 and 90",
+                    "type": "value_error",
+                }
+            ],
+        )
     return {"topics": await _call(hot_topics, tickets, days)}
 
 

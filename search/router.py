@@ -34,10 +34,28 @@ SearchDep = Annotated[SearchService, Depends(get_search_service)]
 def validate_question(q: str) -> str:
     """The question, or HTTPException 422 with a reason."""
     if len(q) > MAX_Q_CHARS:
-        raise HTTPException(422, detail=f"问题过长，请控制在{MAX_Q_CHARS}字以内 (q too long)")
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["query", "q"],
+                    "msg": f"问题过长，请控制在{MAX_Q_CHARS}字以内 (q too long)",
+                    "type": "value_error",
+                }
+            ],
+        )
     visible = [ch for ch in q if not ch.isspace() and unicodedata.category(ch)[0] != "C"]
     if not visible:
-        raise HTTPException(422, detail="请输入要查询的问题 (q is empty)")
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["query", "q"],
+                    "msg": "请输入要查询的问题 (q is empty)",
+                    "type": "value_error",
+                }
+            ],
+        )
     return q
 
 
@@ -50,10 +68,24 @@ def search(
     """Guides answering the question, best first; empty when nothing passes the threshold."""
     question = validate_question(q)
     if not service.is_searchable(question):
-        raise HTTPException(422, detail="问题中没有可检索的文字 (q has no searchable text)")
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["query", "q"],
+                    "msg": "问题中没有可检索的文字 (q has no searchable text)",
+                    "type": "value_error",
+                }
+            ],
+        )
     try:
         return service.search(question, top_k=top_k).hits
     except InvalidQuery as exc:
-        raise HTTPException(422, detail=f"无法检索该问题：{exc}") from None
+        raise HTTPException(
+            422,
+            detail=[
+                {"loc": ["query", "q"], "msg": f"无法检索该问题：{exc}", "type": "value_error"}
+            ],
+        ) from None
     except SearchError as exc:
         raise HTTPException(503, detail="搜索服务暂不可用，请稍后再试或拨打12345") from exc

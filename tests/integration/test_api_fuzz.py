@@ -7,10 +7,12 @@ still be polite). Agent endpoints get the agent token so their bodies are exerci
 from __future__ import annotations
 
 import subprocess
+import time
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
@@ -34,6 +36,10 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayPr
         data / "gateway.log",
     )
     server.start()
+    deadline = time.monotonic() + 300  # the search index loads after start-up: fuzz a ready gateway
+    while httpx.get(server.url + "/healthz", timeout=5).json()["parts"].get("search") != "ok":
+        assert time.monotonic() < deadline, "search index did not load"
+        time.sleep(1)
     yield server
     server.stop()
 
