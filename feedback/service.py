@@ -378,7 +378,7 @@ class TicketService:
         ).all()
         return [
             TicketEvent(
-                at=a.at,
+                at=_aware(a.at),
                 status=a.to_status,
                 note=a.note if a.action in ("reply", "dispatch") else "",
             )
