@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from feedback.cli import register as register_feedback
+from govassist.retention import register as register_retention
 from govassist.runner import register as register_runner
 from govassist.train import register as register_train
 from knowledge.cli import app as kb_app
@@ -21,6 +22,7 @@ def build_app() -> typer.Typer:
     register_feedback(app)
     register_runner(app)
     register_train(app)
+    register_retention(app)
     return app
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     govassist_port: int = Field(8000, ge=1, le=65535)
     data_dir: Path = REPO_ROOT / "var"
     log_level: str = "INFO"
+    retention_days: int = Field(
+        180, ge=1, description="personal data older than this is purged by `privacy purge`"
+    )
 
     # --- shared state --------------------------------------------------------------------
     redis_url: str = Field("", description="empty: start an embedded Redis under data_dir")
@@ -63,6 +66,10 @@ class Settings(BaseSettings):
     wechat_template_id: str = ""  # template for notices outside the 48-hour customer-service window
     rate_limit_per_minute: int = 30
     max_message_chars: int = 2000
+    request_read_timeout_s: float = Field(
+        10.0, gt=0, description="a client must send a whole request (headers+body) within this"
+    )
+    keep_alive_timeout_s: float = Field(5.0, gt=0, description="idle keep-alive connections close")
 
     # --- feedback ------------------------------------------------------------------------
     department_tokens: str = Field(

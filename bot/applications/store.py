@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from govassist.settings import Settings
 
 _ATTEMPTS = 5
+PURGED_PREFIX = "purged:"  # token_hash of a purged application: never a sha256 hex, link is dead
 
 
 class ApplicationNotFound(LookupError):
@@ -100,6 +101,29 @@ class ApplicationStore:
             fields=fields,
             channel=row.channel,
         )
+
+    def purge_older_than(self, cutoff: datetime, dry_run: bool = False) -> int:
+        """Remove form values and sender of applications created before `cutoff`; idempotent.
+
+        Guide, channel, reference and time stay (counts per service remain); the document link
+        stops working.
+        """
+        expired = (ApplicationRow.created_at < cutoff) & ~ApplicationRow.token_hash.startswith(
+            PURGED_PREFIX
+        )
+        with Session(self._engine) as session, session.begin():
+            count = session.scalar(select(func.count()).where(expired)) or 0
+            if not dry_run and count:
+                session.execute(
+                    update(ApplicationRow)
+                    .where(expired)
+                    .values(
+                        token_hash=PURGED_PREFIX + ApplicationRow.reference,
+                        fields_encrypted="",
+                        sender_encrypted="",
+                    )
+                )
+        return int(count)
 
 
 def build_application_store(settings: Settings) -> ApplicationStore:
