@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
@@ -12,6 +13,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
 MAX_PASSIVE_BYTES = 2048
+_OPENID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what WeChat issues; anything else is forged
 
 
 class BadWeChatMessage(ValueError):
@@ -19,7 +21,7 @@ class BadWeChatMessage(ValueError):
 
 
 def _reject_hostile(xml: str) -> None:
-    """Refuse DTDs and entities (billion laughs, external entities) before any other parser sees them."""
+    """Refuse DTDs and entities (billion laughs, external entities) before anything else."""
     try:
         SafeET.fromstring(xml, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -32,9 +34,19 @@ def parse_plain(xml: str) -> Any:
     """A wechatpy message object from a plain-mode body."""
     _reject_hostile(xml)
     try:
-        return parse_message(xml)
+        message = parse_message(xml)
     except Exception as exc:  # wechatpy raises assorted errors on odd input
         raise BadWeChatMessage(f"not a WeChat message: {exc.__class__.__name__}") from None
+    _check_fields(message)
+    return message
+
+
+def _check_fields(message: Any) -> None:
+    """The fields the gateway relies on are present and well-formed."""
+    if not isinstance(message.source, str) or not _OPENID.match(message.source):
+        raise BadWeChatMessage("FromUserName is not a WeChat OpenID")
+    if getattr(message, "type", "") == "text" and not isinstance(message.content, str):
+        raise BadWeChatMessage("text message without Content")
 
 
 def decrypt(crypto: WeChatCrypto, xml: str, msg_signature: str, timestamp: str, nonce: str) -> str:
