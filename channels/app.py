@@ -29,6 +29,7 @@ from channels.wechat.router import install_sender
 from govassist.settings import Settings
 
 log = logging.getLogger("govassist.gateway")
+SEARCH_OFF = "off"  # ENCODER=off: a gateway without search (ticket-only deployments, tests)
 
 
 def _redis_url(settings: Settings) -> str:
@@ -84,7 +85,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     for install in _package_installers():
         await install(app, settings)
     preset = app.state.preset_search
-    if preset is None:
+    if preset is None and settings.encoder == SEARCH_OFF:
+        app.state.search_error = f"disabled (ENCODER={SEARCH_OFF})"
+        search_task = asyncio.create_task(asyncio.sleep(0))
+    elif preset is None:
         search_task = asyncio.create_task(_load_search(app, settings))
     else:
         app.state.search = preset

@@ -40,7 +40,7 @@ async def deliver_once(
 ) -> int:
     """Read a batch of notices and deliver them; returns how many were delivered."""
     await ensure_group(redis)
-    data = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=block_ms)
+    data: Any = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=block_ms)
     delivered = 0
     for _, entries in data or []:
         for entry_id, raw in entries:

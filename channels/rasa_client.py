@@ -12,7 +12,8 @@ from channels.messages import Button, InboundMessage, OutboundMessage
 
 def parse_rasa_reply(item: dict[str, Any]) -> OutboundMessage:
     """One element of Rasa's REST reply (text, buttons, custom payload) as an OutboundMessage."""
-    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+    raw_custom = item.get("custom")
+    custom: dict[str, Any] = raw_custom if isinstance(raw_custom, dict) else {}
     buttons = [
         Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
         for b in item.get("buttons") or []

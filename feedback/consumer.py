@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from feedback.db import DeliveryRow
 
@@ -35,8 +35,8 @@ def ensure_group(client: redis.Redis, stream: str) -> None:
 
 def consume_once(
     client: redis.Redis,
-    sessions: sessionmaker,
-    streams: dict[str, str],  # type: ignore[type-arg]
+    sessions: sessionmaker[Session],
+    streams: dict[str, str],
     consumer: str,
     handler: Handler | None = None,
     block_ms: int = 1000,
@@ -55,7 +55,7 @@ def consume_once(
         )
         batches.append((stream, claimed[1]))
     for start in ("0", ">"):  # then our own unacknowledged entries (after a crash), then new ones
-        data = client.xreadgroup(
+        data: Any = client.xreadgroup(
             GROUP,
             consumer,
             dict.fromkeys(streams, start),

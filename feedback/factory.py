@@ -17,9 +17,9 @@ from knowledge.store import KnowledgeBase
 def load_classifier(kb: KnowledgeBase, data_dir: Path) -> Classifier:
     """The trained router when available, otherwise the zero-shot duty classifier."""
     try:
-        from feedback.routing import load_router  # type: ignore[attr-defined]
+        from feedback.routing import load_router
 
-        return load_router(kb=kb, data_dir=data_dir)  # type: ignore[no-any-return]
+        return load_router(kb=kb, data_dir=data_dir)
     except (ImportError, AttributeError, TypeError, FileNotFoundError):
         from feedback.duty_classifier import DutyClassifier
 

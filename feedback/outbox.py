@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 from sqlalchemy import select
@@ -35,7 +36,7 @@ def relay_once(sessions: sessionmaker, client: redis.Redis, batch: int = 200) ->
             return 0
         pipe = client.pipeline(transaction=False)
         for row in rows:
-            fields = {k: str(v) for k, v in row.payload.items()}
+            fields: dict[Any, Any] = {str(k): str(v) for k, v in row.payload.items()}
             fields["outbox_id"] = str(row.id)
             pipe.xadd(row.stream, fields, maxlen=STREAM_MAXLEN, approximate=True)
         try:

@@ -38,7 +38,7 @@ def sweep_deadlines(service: TicketService) -> SweepResult:
             select(TicketRow).where(TicketRow.status.in_(owing), TicketRow.due_at.is_not(None))
         ).all()
         for row in rows:
-            due = _aware(row.due_at)  # type: ignore[arg-type]
+            due = _aware(row.due_at)
             dept = service.department(row.department or "")
             if due < now and not row.escalated:
                 service._move(session, row, Action.ESCALATE, "system", "超期督办")

@@ -34,4 +34,4 @@ def find_topic(
     best = int(scores.argmax())
     if scores[best] < THRESHOLD:
         return None
-    return recent[best].topic_id or recent[best].ticket_id
+    return str(recent[best].topic_id or recent[best].ticket_id)

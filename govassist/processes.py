@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def is_healthy(url: str, timeout: float = 1.0) -> bool:
 class Supervisor:
     """Owns the child processes of `govassist demo`."""
 
-    def __init__(self, say: callable = print) -> None:  # type: ignore[valid-type]
+    def __init__(self, say: Callable[[str], object] = print) -> None:
         self._children: list[_Running] = []
         self._say = say
 
@@ -65,16 +66,15 @@ class Supervisor:
         self._children.append(_Running(spec, self._spawn(spec)))
 
     def wait_healthy(self, name: str, timeout: float) -> None:
-        """Block until the child answers its health URL; raise with its log tail if it dies or times out."""
+        """Block until the child answers its health URL; raise with its log tail if it dies."""
         child = next(c for c in self._children if c.spec.name == name)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if child.spec.health_url is None or is_healthy(child.spec.health_url):
                 return
             if child.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with code {child.proc.returncode}:\n{_tail(child.spec.log_file)}"
-                )
+                code = child.proc.returncode
+                raise RuntimeError(f"{name} exited with code {code}:\n{_tail(child.spec.log_file)}")
             time.sleep(0.5)
         raise RuntimeError(f"{name} not ready after {timeout:.0f}s:\n{_tail(child.spec.log_file)}")
 

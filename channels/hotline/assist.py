@@ -39,7 +39,7 @@ class HotlineAssistant:
     async def open_call(self, caller_number: str | None, agent_id: str | None) -> tuple[str, float]:
         call_id = "C" + time.strftime("%Y%m%d") + secrets.token_hex(4)
         started = time.time()
-        mapping = {
+        mapping: dict[Any, Any] = {
             "started_at": str(started),
             "agent_id": agent_id or "",
             "caller_number": caller_number or "",
@@ -152,7 +152,9 @@ class HotlineAssistant:
     ) -> list[tuple[str, dict[str, Any]]]:
         """Events after `last_id` (blocking up to block_ms), for the live console."""
         await self._require(call_id)
-        data = await self.redis.xread({_key(call_id, "events"): last_id}, block=block_ms, count=50)
+        data: Any = await self.redis.xread(
+            {_key(call_id, "events"): last_id}, block=block_ms, count=50
+        )
         out = []
         for _, entries in data or []:
             for entry_id, fields in entries:

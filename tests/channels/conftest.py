@@ -42,7 +42,7 @@ def gateway_settings(stub: WeChatApiStub, tmp_path: object, **overrides: object)
         "wechat_app_secret": APP_SECRET,
         "wechat_api_base": stub.base_url,
         "wechat_template_id": "TPL-ticket-update",
-        "encoder": "none",
+        "encoder": "off",
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

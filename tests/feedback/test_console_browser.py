@@ -33,7 +33,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         "RASA_URL": "http://127.0.0.1:9",
         "DATA_DIR": str(data),
         "DATABASE_URL": f"sqlite:///{data / 'tickets.db'}",
-        "ENCODER": "none",
+        "ENCODER": "off",
         "DEPARTMENT_TOKENS": "",
     }
     server = GatewayProcess(env, data / "gateway.log")

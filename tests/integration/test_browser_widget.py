@@ -27,7 +27,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         "REDIS_URL": f"{REDIS_BASE_URL}/6",
         "RASA_URL": "http://127.0.0.1:9",
         "DATA_DIR": str(data),
-        "ENCODER": "none",
+        "ENCODER": "off",
     }
     server = GatewayProcess(env, data / "gateway.log")
     server.start()
