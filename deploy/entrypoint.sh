@@ -3,7 +3,7 @@
 set -euo pipefail
 case "${GOVASSIST_ROLE:-gateway}" in
   gateway) .venv/bin/govassist db upgrade
-           exec .venv/bin/python -m uvicorn channels.app:create_app --factory --host 0.0.0.0 --port "${GOVASSIST_PORT:-8000}" --no-access-log ;;
+           exec .venv/bin/python -m channels.serve --host 0.0.0.0 --port "${GOVASSIST_PORT:-8000}" ;;
   actions) exec .venv/bin/python -m rasa_sdk --actions bot.actions --port "${ACTIONS_PORT:-5055}" ;;
   rasa)    cd bot && exec ../.venv-rasa/bin/rasa run --enable-api --interface 0.0.0.0 --port "${RASA_PORT:-5005}" \
              --endpoints endpoints.yml --credentials credentials.yml --model models ;;

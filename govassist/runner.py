@@ -82,14 +82,11 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
     gateway = [
         py,
         "-m",
-        "uvicorn",
-        "channels.app:create_app",
-        "--factory",
+        "channels.serve",  # uvicorn with request deadlines (slow clients)
         "--host",
         settings.govassist_host,
         "--port",
         str(settings.govassist_port),
-        "--no-access-log",
     ]
     return [
         ProcessSpec(

@@ -41,7 +41,7 @@ def wait_for(
 
 
 class GatewayProcess:
-    """`uvicorn channels.app:create_app --factory` with the given environment; restartable."""
+    """`python -m channels.serve` (uvicorn, hardened) with the given environment; restartable."""
 
     def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -57,9 +57,7 @@ class GatewayProcess:
         cmd = [
             sys.executable,
             "-m",
-            "uvicorn",
-            "channels.app:create_app",
-            "--factory",
+            "channels.serve",  # the hardened launcher production uses (request deadlines)
             "--host",
             "127.0.0.1",
             "--port",
