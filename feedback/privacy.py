@@ -12,9 +12,8 @@ import re
 
 from cryptography.fernet import Fernet, InvalidToken
 
-# 18-digit 公民身份号码 (last char may be X) and 15-digit old numbers.
-# 18-digit numbers (last may be X) and old 15-digit ones; only digits may not touch them, because logs
-# often glue them to letters (JSON "\u4e2d110101…" escapes)
+# 18-digit 公民身份号码 (last may be X) and old 15-digit ones; only digits may not touch them,
+# because logs often glue them to letters (JSON "\u4e2d110101…" escapes)
 _ID_NUMBER = re.compile(r"(?<!\d)[1-9]\d{5}(?:\d{11}[0-9Xx]|\d{9})(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
@@ -58,8 +57,14 @@ def redact(text: str) -> str:
     return _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
 
 
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
 class RedactingFilter(logging.Filter):
-    """A logging filter that masks personal data in every record's message and arguments."""
+    """A logging filter that masks personal data in every record's message, arguments, extra
+    fields and exception text (a traceback quotes the values it failed on)."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
@@ -68,8 +73,15 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         for key, value in list(vars(record).items()):
-            if key not in {"msg", "message"} and isinstance(value, str) and key.startswith("ctx_"):
+            if isinstance(value, str) and (key.startswith("ctx_") or key not in _STANDARD_ATTRS):
                 setattr(record, key, redact(value))
+        if record.exc_info:
+            record.exc_text = redact(self._formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
