@@ -7,6 +7,7 @@ has passed (408 when nothing was answered yet). Redis db 11; Rasa and search are
 from __future__ import annotations
 
 import itertools
+import json
 import socket
 import threading
 import time
@@ -137,3 +138,14 @@ def test_a_normal_request_within_the_deadline_is_untouched(gateway: GatewayProce
 def test_limits_are_documented_settings() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "`REQUEST_READ_TIMEOUT_S`" in readme and "`KEEP_ALIVE_TIMEOUT_S`" in readme
+
+
+def test_websockets_outlive_the_request_deadline(gateway: GatewayProcess) -> None:
+    from websockets.sync.client import connect
+
+    url = gateway.url.replace("http://", "ws://") + "/ws/chat?sender_id=slow-ws"
+    with connect(url, open_timeout=5) as ws:
+        time.sleep(TIMEOUT_S * 1.5)  # an open chat is not a slow request
+        ws.send('{"text": "你好"}')
+        kinds = [json.loads(ws.recv(timeout=10))["type"] for _ in range(2)]
+    assert kinds == ["typing", "messages"]
