@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from feedback.db import make_engine, session_factory, upgrade
-from feedback.privacy import Cipher
+from feedback.privacy import Cipher, redact
 from feedback.service import Classifier, TicketService
 from govassist.settings import Settings
 from knowledge.loader import load_knowledge_base
@@ -30,7 +30,10 @@ def load_classifier(kb: KnowledgeBase, data_dir: Path) -> Classifier:
 
 
 class CorrectionLog:
-    """Appends routing corrections (returned and re-routed tickets) to a JSON Lines file."""
+    """Appends routing corrections (returned and re-routed tickets) to a JSON Lines file.
+
+    The text is kept for retraining with ID numbers, phones and e-mail addresses masked: the file
+    is not encrypted and outlives the tickets' retention."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -39,7 +42,7 @@ class CorrectionLog:
     def __call__(self, text: str, wrong: str, right: str, kind: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
-            {"text": text, "wrong_department": wrong, "department": right, "kind": kind},
+            {"text": redact(text), "wrong_department": wrong, "department": right, "kind": kind},
             ensure_ascii=False,
         )
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
@@ -49,7 +52,7 @@ class CorrectionLog:
 def build_ticket_service(
     settings: Settings, kb: KnowledgeBase | None = None, migrate: bool = True
 ) -> TicketService:
-    """Database (migrated), classifier, departments, cipher and the corrections log, wired together."""
+    """Database (migrated), classifier, departments, cipher and corrections log, wired together."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     if migrate:

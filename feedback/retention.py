@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feedback.db import AuditRow, OutboxRow, TicketRow
-from feedback.privacy import Cipher
+from feedback.privacy import Cipher, redact
 
 PURGED_TEXT = "〔已超过保存期限，内容已删除〕"
 PSEUDONYM_PREFIX = "anon:"
@@ -105,3 +106,16 @@ def _notes(session: Session, ticket_ids: list[str]) -> list[AuditRow]:
             )
         ).all()
     )
+
+
+def redact_corrections(path: Path, dry_run: bool = False) -> int:
+    """Mask personal data left in the routing corrections file (written before it was masked on
+    write); returns the number of lines changed. The file has no dates: it is not aged."""
+    if not path.exists():
+        return 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    masked = [redact(line) for line in lines]
+    changed = sum(a != b for a, b in zip(lines, masked, strict=True))
+    if changed and not dry_run:
+        path.write_text("".join(line + "\n" for line in masked), encoding="utf-8")
+    return changed

@@ -40,7 +40,7 @@ def purge_personal_data(
     from channels.retention import purge_histories, purge_streams
     from feedback.db import make_engine, session_factory
     from feedback.privacy import Cipher
-    from feedback.retention import purge_tickets
+    from feedback.retention import purge_tickets, redact_corrections
 
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
@@ -58,6 +58,9 @@ def purge_personal_data(
         "conversation histories": purge_histories(redis, cutoff, dry_run),
         "Rasa trackers": purge_trackers(redis, cutoff, dry_run),
         "stream entries": purge_streams(redis, cutoff, dry_run),
+        "routing corrections": redact_corrections(
+            settings.data_dir / "routing" / "corrections.jsonl", dry_run
+        ),
     }
     return PurgeReport(cutoff, dry_run, counts)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, field_validator
 
+from feedback.privacy import redact
 from feedback.schemas import Kind
 
 DEFAULT_STORE = Path("var") / "routing" / "corrections.jsonl"
@@ -47,7 +48,10 @@ def record_correction(
 ) -> Correction:
     """Append one correction to `store_path` (created with its folder when missing)."""
     correction = Correction(
-        text=text, wrong_department=wrong_department, department=right_department, kind=Kind(kind)
+        text=redact(text),
+        wrong_department=wrong_department,
+        department=right_department,
+        kind=Kind(kind),
     )
     store_path.parent.mkdir(parents=True, exist_ok=True)
     with store_path.open("a", encoding="utf-8") as fh:

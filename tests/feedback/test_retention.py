@@ -146,6 +146,10 @@ def test_purge_removes_old_personal_data_and_keeps_statistics(
     old_token = _application(store, settings, 200, OLD_ID)
     new_token = _application(store, settings, 1, NEW_ID)
     _redis_state(redis_client, now)
+    corrections = settings.data_dir / "routing" / "corrections.jsonl"
+    corrections.parent.mkdir(parents=True)
+    line = {"text": f"电话{OLD_PHONE}路灯坏了", "department": CG, "kind": "complaint"}
+    corrections.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     stats, topics = department_stats(service), hot_topics(service, days=365)
     assert OLD_PHONE in _dump(service, settings)
 
@@ -158,7 +162,9 @@ def test_purge_removes_old_personal_data_and_keeps_statistics(
     assert report.counts["ticket notes"] >= 2  # at least the reply and the return reason
     assert report.counts["outbox rows"] > 0
     assert report.counts["conversation histories"] == 1 and report.counts["Rasa trackers"] == 1
-    assert report.counts["stream entries"] == 1
+    assert report.counts["stream entries"] == 1 and report.counts["routing corrections"] == 1
+    assert "路灯坏了" in corrections.read_text(encoding="utf-8")
+    assert OLD_PHONE not in corrections.read_text(encoding="utf-8")
     dump = _dump(service, settings)
     assert OLD_PHONE not in dump and OLD_ID not in dump and "张三" not in dump
     assert "幸福小区3号楼" not in str(_raw_old_contacts(service))
@@ -224,3 +230,12 @@ def test_cli_validates_days_and_prints_counts(
     assert "would purge" in ok.output and "tickets" in ok.output and "Rasa trackers" in ok.output
     expected = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
     assert expected in ok.output
+
+
+def test_routing_corrections_are_masked_when_written(tmp_path: Path) -> None:
+    from feedback.factory import CorrectionLog
+
+    path = tmp_path / "corrections.jsonl"
+    CorrectionLog(path)(f"身份证{OLD_ID}，电话{OLD_PHONE}，路灯坏了", "市公安局", CG, "complaint")
+    written = path.read_text(encoding="utf-8")
+    assert "路灯坏了" in written and OLD_ID not in written and OLD_PHONE not in written
