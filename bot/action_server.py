@@ -7,6 +7,7 @@ Run in one process (no Sanic worker) so the PII-redacting log filter covers ever
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,7 +26,27 @@ def main(argv: list[str] | None = None) -> None:
     executor = ActionExecutor()
     executor.register_package("bot.actions")
     app = create_app(executor, cors_origins=None)
+    add_probes(app)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
+
+
+def add_probes(app: Any) -> None:
+    """`GET /healthz` (serving) and `GET /readyz` (KB and search index loaded)."""
+    from sanic import response
+
+    from bot.actions.services import get_services
+
+    async def healthz(_: Any) -> Any:
+        return response.json({"status": "ok"})
+
+    async def readyz(_: Any) -> Any:
+        parts = get_services().readiness()
+        ready = all(v == "ok" for v in parts.values())
+        body = {"status": "ok" if ready else "loading", "parts": parts}
+        return response.json(body, status=200 if ready else 503)
+
+    app.add_route(healthz, "/healthz", methods=["GET"])
+    app.add_route(readyz, "/readyz", methods=["GET"])
 
 
 if __name__ == "__main__":

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
 
 from feedback.privacy import RedactingFilter
 
 _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+MAX_REQUEST_ID = 64
+# The request id of the turn being handled (set by bot.rest_channel in the Rasa server).
+request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 
 
 def unescape(text: str) -> str:
@@ -20,7 +24,11 @@ def unescape(text: str) -> str:
 
 
 class BotRedactingFilter(RedactingFilter):
-    """RedactingFilter over the unescaped message."""
+    """RedactingFilter over the unescaped message, prefixed with the turn's request id if any.
+
+    The id goes into the message (not a format field) because Rasa replaces the handler's
+    formatter with its own coloured one; filters survive that, formats do not.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
@@ -28,4 +36,7 @@ class BotRedactingFilter(RedactingFilter):
             record.args = None
         if isinstance(record.msg, str):
             record.msg = unescape(record.msg)
+            request_id = request_id_var.get()
+            if request_id and not record.msg.startswith("[request_id="):
+                record.msg = f"[request_id={request_id}] {record.msg}"
         return super().filter(record)

@@ -1,10 +1,12 @@
-"""Run the locust scenario at increasing concurrency and print one table (throughput, p50/p95/p99, errors).
+"""Run the locust scenario at increasing concurrency; print one table (req/s, p50/p95/p99, errors).
 
-    .venv/bin/python scripts/loadtest.py --host http://127.0.0.1:8000 --users 1,10,30,50 --seconds 60
+    .venv/bin/python scripts/loadtest.py --host http://127.0.0.1:8000 --users 1,10,30,50
     .venv/bin/python scripts/loadtest.py --host http://127.0.0.1:5005 --bare-rasa   # the ceiling
+    .venv/bin/python scripts/loadtest.py --rasa-host http://127.0.0.1:5005
+        # one run: at each concurrency the whole stack, then bare Rasa REST with the same model
 
-Needs the assistant running (`make demo`, or the processes of docs/DEPLOYMENT.md). Traffic goes only to
-the given host on this machine.
+Needs the assistant running (`make demo`, or the processes of docs/DEPLOYMENT.md). Traffic goes
+only to the given hosts on this machine.
 """
 
 from __future__ import annotations
@@ -61,20 +63,37 @@ def main() -> None:
     parser.add_argument(
         "--bare-rasa", action="store_true", help="post straight to Rasa's REST webhook"
     )
+    parser.add_argument(
+        "--rasa-host",
+        default="",
+        help="also load bare Rasa REST here at each level, in the same run (latency ratio)",
+    )
     args = parser.parse_args()
     print(
         f"host {args.host}  {'bare Rasa REST' if args.bare_rasa else 'whole stack, mixed channels'}"
+        + (f"; bare Rasa REST at {args.rasa_host}" if args.rasa_host else "")
     )
-    print("| users | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print("| target | users | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
     for users in (int(u) for u in args.users.split(",")):
-        row = run_level(args.host, users, args.seconds, args.bare_rasa)
-        errors = int(row["Failure Count"])
-        print(
-            f"| {users} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} "
-            f"| {row['99%']} | {errors} ({errors / max(1, int(row['Request Count'])):.1%}) |",
-            flush=True,
-        )
+        runs = [("stack" if not args.bare_rasa else "bare Rasa", args.host, args.bare_rasa)]
+        if args.rasa_host:
+            runs.append(("bare Rasa", args.rasa_host, True))
+        rows = []
+        for label, host, bare in runs:
+            row = run_level(host, users, args.seconds, bare)
+            rows.append(row)
+            errors = int(row["Failure Count"])
+            print(
+                f"| {label} | {users} | {row['Request Count']} | {float(row['Requests/s']):.1f} "
+                f"| {row['50%']} | {row['95%']} | {row['99%']} "
+                f"| {errors} ({errors / max(1, int(row['Request Count'])):.1%}) |",
+                flush=True,
+            )
+        if len(rows) == 2:
+            p50 = float(rows[0]["50%"]) / max(1.0, float(rows[1]["50%"]))
+            p95 = float(rows[0]["95%"]) / max(1.0, float(rows[1]["95%"]))
+            print(f"| stack / bare Rasa | {users} | | | ×{p50:.2f} | ×{p95:.2f} | | |", flush=True)
 
 
 if __name__ == "__main__":

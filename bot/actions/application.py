@@ -74,6 +74,20 @@ def _clear_fields(guide: ServiceGuide) -> list[dict[str, Any]]:
     return [SlotSet(f.name, None) for f in fields_of(guide)]
 
 
+# Verbs that end service titles ("居住证申领", "最低生活保障申请"): citizens name the thing, not the verb.
+_TITLE_VERBS = ("申领", "申请", "办理", "补办", "换领", "登记", "签发", "核发", "备案", "认定")
+
+
+def _mentioned_by_core(kb: KnowledgeBase, text: str) -> list[ServiceGuide]:
+    """Guides whose title minus its closing verb occurs in the text ("申请居住证" → 居住证申领)."""
+    found = []
+    for guide in kb.guides:
+        core = next((guide.title[: -len(v)] for v in _TITLE_VERBS if guide.title.endswith(v)), "")
+        if len(core) >= 3 and core in text:
+            found.append(guide)
+    return found
+
+
 class ActionStartApplication(GovAction):
     """apply_service: find the service; when it has a form, let the form start (form_ready)."""
 
@@ -114,7 +128,7 @@ class ActionStartApplication(GovAction):
         if by_id:
             return by_id[:1]
         text = latest_text(tracker)
-        mentioned = mentioned_guides(kb, text)
+        mentioned = mentioned_guides(kb, text) or _mentioned_by_core(kb, text)
         if mentioned:
             with_form = [g for g in mentioned if g.form is not None]
             return (with_form or mentioned)[:1] if len(mentioned) == 1 else with_form or mentioned

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.services import BotServices, ServiceUnavailable, get_services
+from govassist.observability import request_id_var
 
 log = logging.getLogger("govassist.bot")
 DomainDict = dict[str, Any]
@@ -41,7 +42,12 @@ class GovAction(Action, ABC):  # type: ignore[misc]  # rasa-sdk ships no type hi
         tracker: Tracker,
         domain: DomainDict,  # noqa: ARG002 - rasa-sdk signature; no action needs the domain
     ) -> list[dict[str, Any]]:
+        # The gateway's request id travels in the turn's metadata: bind it so every log line of
+        # this action carries it (govassist.observability adds it to each JSON record).
+        metadata = tracker.latest_message.get("metadata") or {}
+        token = request_id_var.set(str(metadata.get("request_id") or "")[:64])
         try:
+            log.info("bot.action.run", extra={"ctx_action": self.name()})
             return await self.act(dispatcher, tracker)
         except ServiceUnavailable as exc:
             log.error(
@@ -51,6 +57,8 @@ class GovAction(Action, ABC):  # type: ignore[misc]  # rasa-sdk ships no type hi
         except Exception:  # never leave the citizen without a reply
             log.exception("bot.action.failed", extra={"ctx_action": self.name()})
             return self.on_unavailable(dispatcher)
+        finally:
+            request_id_var.reset(token)
 
     def on_unavailable(self, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=self.services.texts["busy"])

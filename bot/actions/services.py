@@ -237,6 +237,12 @@ class BotServices:
             )
             raise ServiceUnavailable(f"{name} unavailable: {exc.__class__.__name__}") from exc
 
+    def readiness(self) -> dict[str, str]:
+        """What /readyz reports: the knowledge base and search index loaded (warm-up started)."""
+        self.warm_up()
+        with self._lock:
+            return {part: "ok" if part in self._built else "loading" for part in ("kb", "search")}
+
     def warm_up(self) -> None:
         """Build the expensive parts (KB, search index) once, in a background thread."""
         with self._lock:

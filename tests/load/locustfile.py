@@ -3,6 +3,8 @@
     locust -f tests/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 30 -r 10 -t 60s
 
 Users: web REST chat (questions, follow-ups, a form, a complaint), WeChat XML, hotline utterances.
+Each locust user plays a stream of citizens: every conversation (task) has a new sender id, as on
+a real portal, so the per-citizen rate limit (RATE_LIMIT_PER_MINUTE) is not what is measured.
 Set LOAD_BARE_RASA=1 and --host to a Rasa server to measure bare Rasa REST as the ceiling.
 """
 
@@ -36,7 +38,7 @@ COMPLAINTS = [
 FORM = [
     "我要申请居住证",
     "张三",
-    "110101199003071237",
+    "110101199003071233",  # a valid check digit
     "13812345678",
     "示例市东城区和平街道幸福小区3栋201室",
     "合法稳定住所",
@@ -57,6 +59,9 @@ class WebChatUser(HttpUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
+        self.new_citizen()
+
+    def new_citizen(self) -> None:
         self.sender = f"load{uuid.uuid4().hex[:12]}"
 
     def say(self, text: str, name: str) -> None:
@@ -76,11 +81,13 @@ class WebChatUser(HttpUser):
 
     @task(6)
     def question_and_follow_up(self) -> None:
+        self.new_citizen()
         self.say(random.choice(QUESTIONS), "web: question")
         self.say(random.choice(FOLLOW_UPS), "web: follow-up")
 
     @task(1)
     def complaint(self) -> None:
+        self.new_citizen()
         self.say("我要投诉", "web: complaint")
         self.say(random.choice(COMPLAINTS), "web: complaint")
         self.say("东城区幸福小区", "web: complaint")
@@ -88,6 +95,7 @@ class WebChatUser(HttpUser):
 
     @task(1)
     def form(self) -> None:
+        self.new_citizen()
         for text in FORM:
             self.say(text, "web: form")
 
@@ -98,13 +106,11 @@ class WeChatUser(HttpUser):
     weight = 3
     wait_time = between(0.5, 2.0)
 
-    def on_start(self) -> None:
-        self.openid = f"oLoad{uuid.uuid4().hex[:16]}"
-
     @task
     def message(self) -> None:
         if BARE_RASA:
             return
+        self.openid = f"oLoad{uuid.uuid4().hex[:16]}"
         ts, nonce = str(int(time.time())), uuid.uuid4().hex[:8]
         signature = hashlib.sha1("".join(sorted([WECHAT_TOKEN, ts, nonce])).encode()).hexdigest()
         xml = (

@@ -1,0 +1,81 @@
+"""Rasa's REST channel plus the gateway's request id (the Rasa server loads it via credentials.yml).
+
+Runs inside the Rasa server (.venv-rasa). The gateway sends `X-Request-ID` with every turn; this
+channel puts it in a context variable for the duration of the request so that every log line Rasa
+writes while handling the turn carries it (see `bot.log_filter`), and it also travels in the message
+metadata (the gateway sets it there), so the action server logs it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.log_filter import MAX_REQUEST_ID, request_id_var
+
+log = logging.getLogger("govassist.rasa")
+
+
+class GatewayRestInput(RestInput):
+    """`/webhooks/rest/webhook`, unchanged, with the caller's request id bound while it runs."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+
+        @webhook.middleware("request")
+        async def bind_request_id(request: Request) -> None:
+            request_id_var.set(request.headers.get("X-Request-ID", "")[:MAX_REQUEST_ID])
+            request.ctx.started = time.monotonic()
+            log.info("rest.turn.received %s", request.path)
+
+        @webhook.middleware("response")
+        async def log_turn(request: Request, reply: HTTPResponse) -> None:
+            took_ms = (time.monotonic() - getattr(request.ctx, "started", time.monotonic())) * 1000
+            log.info("rest.turn.replied %s %s in %.0f ms", request.path, reply.status, took_ms)
+
+        _add_probes()
+        return webhook
+
+
+def _add_probes() -> None:
+    """`GET /healthz` and `GET /readyz` on the Rasa server itself, like every govassist service.
+
+    Rasa has `/` and `/status`; the probes give it the same contract as the other processes:
+    healthz = the process serves HTTP, readyz = a model is loaded and the agent can answer.
+    """
+    app = _rasa_app()
+    if app is None or getattr(app.ctx, "govassist_probes", False):
+        return
+    app.ctx.govassist_probes = True
+
+    async def healthz(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    async def readyz(request: Request) -> HTTPResponse:
+        agent = getattr(request.app.ctx, "agent", None)
+        ready = bool(agent is not None and agent.is_ready())
+        return response.json({"status": "ok" if ready else "loading"}, status=200 if ready else 503)
+
+    app.add_route(healthz, "/healthz", methods=["GET"], name="govassist_probes")
+    app.add_route(readyz, "/readyz", methods=["GET"], name="govassist_readyz")
+
+
+def _rasa_app() -> Sanic | None:
+    for name in ("rasa_server", "rasa_core_no_api"):
+        try:
+            return Sanic.get_app(name)
+        except SanicException:
+            continue
+    return None
