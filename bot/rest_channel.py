@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.log_filter import MAX_REQUEST_ID, request_id_var
+from bot.rasa_speedups import install_cached_action_validation
 
 log = logging.getLogger("govassist.rasa")
 
@@ -33,6 +34,8 @@ class GatewayRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        if not install_cached_action_validation():
+            log.warning("rasa.speedups.skipped: RemoteAction has changed; validating per call")
 
         @webhook.middleware("request")
         async def bind_request_id(request: Request) -> None:

@@ -17,6 +17,7 @@ from feedback.consumer import consume_once
 from feedback.outbox import relay_once
 from feedback.oversight import sweep_deadlines
 from feedback.service import TicketService, department_stream
+from feedback.worker_health import WorkerHealth, serve_probes
 
 log = logging.getLogger("govassist.worker")
 
@@ -25,9 +26,14 @@ class Worker:
     """One loop over the three background duties of the feedback loop."""
 
     def __init__(
-        self, service: TicketService, client: redis.Redis, sweep_every_s: float = 60.0
+        self,
+        service: TicketService,
+        client: redis.Redis,
+        sweep_every_s: float = 60.0,
+        health: WorkerHealth | None = None,
     ) -> None:
         self.service = service
+        self.health = health or WorkerHealth()
         self.client = client
         self.sweep_every_s = sweep_every_s
         self.name = f"{socket.gethostname()}-{os.getpid()}"
@@ -58,10 +64,12 @@ class Worker:
         while True:
             try:
                 published, handled = self.step()
+                self.health.step_ok()
                 delay = 0.5
                 if not (published or handled):
                     time.sleep(0.2)
             except (redis.RedisError, OperationalError) as exc:
+                self.health.step_failed(exc.__class__.__name__)
                 log.warning(
                     "worker.retry", extra={"ctx_error": exc.__class__.__name__, "ctx_delay": delay}
                 )
@@ -80,8 +88,17 @@ def main() -> None:
     client = redis.Redis.from_url(
         os.environ.get("REDIS_URL") or settings.redis_url, socket_timeout=5
     )
-    log.info("worker.started")
-    Worker(service, client).run_forever()
+    health = WorkerHealth()
+    if settings.worker_health_port:
+        try:
+            serve_probes(health, "127.0.0.1", settings.worker_health_port)
+        except OSError as exc:  # e.g. a second worker on this host: it works, unprobed
+            log.warning(
+                "worker.probes.unavailable",
+                extra={"ctx_port": settings.worker_health_port, "ctx_error": str(exc)},
+            )
+    log.info("worker.started", extra={"ctx_health_port": settings.worker_health_port})
+    Worker(service, client, health=health).run_forever()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     department_tokens: str = Field(
         "", description="code=token,...; empty: dev tokens '<code>-dev-token'"
     )
+    worker_health_port: int = Field(
+        5060, ge=0, le=65535, description="ticket worker /healthz and /readyz (0: off)"
+    )
     dispatch_token: SecretStr = SecretStr(
         "dispatch-dev-token"
     )  # 12345 dispatchers: manual queue, extensions

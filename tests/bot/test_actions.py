@@ -131,6 +131,31 @@ def test_start_application_for_a_service_with_a_form(services: BotServices) -> N
     assert messages == []
 
 
+def test_naming_the_thing_without_the_titles_verb_starts_that_service(
+    services: BotServices,
+) -> None:
+    """ "我要申请居住证" means 居住证申领: citizens name the thing, titles end with a verb."""
+    kb = services.kb()
+    checked = 0
+    for guide in (g for g in kb.guides if g.form is not None):
+        core = next(
+            (
+                guide.title[: -len(v)]
+                for v in ("申领", "申请", "办理", "登记")
+                if guide.title.endswith(v)
+            ),
+            "",
+        )
+        if len(core) < 3 or any(core in g.title for g in kb.guides if g is not guide):
+            continue
+        events, _ = run(
+            ActionStartApplication(services), tracker(f"我想申请{core}", "apply_service")
+        )
+        assert slots_of(events).get("application_service") == guide.id, guide.title
+        checked += 1
+    assert checked >= 2  # 居住证申领, 失业保险金申领 …
+
+
 def test_start_application_without_a_form_explains(services: BotServices) -> None:
     kb = services.kb()
     guide = next(g for g in kb.guides if g.form is None)

@@ -1,0 +1,47 @@
+"""Runtime patch for the Rasa 3.6 server: validate action-server replies with one cached validator.
+
+`RemoteAction._validate_action_result` calls `jsonschema.validate(result, schema)`, which checks the
+large, constant events schema against its meta-schema on *every* action call before validating the
+reply. A py-spy profile of our Rasa server under load put about a quarter of its CPU there (see
+docs/benchmarks/system.md). The patch validates every reply against the same schema with a cached
+validator: the same replies pass, the same errors are raised with the same message, only the
+per-call schema check is gone. Installed by `bot.rest_channel` when the Rasa server loads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_DOCS = "https://rasa.com/docs/rasa/custom-actions"
+
+
+def install_cached_action_validation() -> bool:
+    """Patch RemoteAction once; returns False when Rasa's internals are not what we expect."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    if getattr(RemoteAction, "_govassist_cached_validation", False):
+        return True
+    if not hasattr(RemoteAction, "_validate_action_result"):
+        return False
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)  # once, at start-up
+    validator = validator_class(schema)
+
+    def validate_action_result(self: Any, result: dict[str, Any]) -> bool:  # noqa: ARG001
+        try:
+            validator.validate(result)
+        except ValidationError as e:
+            e.message += (
+                ". Failed to validate Action server response from API, make sure your response "
+                "from the Action endpoint is valid. For more information about the format "
+                f"visit {_DOCS}"
+            )
+            raise
+        return True
+
+    RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._govassist_cached_validation = True
+    return True
