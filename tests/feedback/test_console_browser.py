@@ -8,18 +8,16 @@ Screenshot: test-artifacts/browser/department_console.png.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
 from knowledge.loader import load_knowledge_base
-from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT
+from tests.conftest import BROWSER_ARTIFACTS, KB_DIR, REDIS_BASE_URL, headless_chromium
 from tests.integration.servers import GatewayProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+ARTIFACTS = BROWSER_ARTIFACTS
 INJECTION = "<img src=x onerror=\"document.title='pwned'\">"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,19 +43,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _ticket_at_department(base: str) -> tuple[str, str]:

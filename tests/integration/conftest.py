@@ -1,4 +1,4 @@
-"""The whole assistant as real processes: action server, Rasa server, gateway (Redis db 8, SQLite)."""
+"""The whole assistant as real processes: action server, Rasa, gateway (Redis db 8, SQLite)."""
 
 from __future__ import annotations
 

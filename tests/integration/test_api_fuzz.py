@@ -7,8 +7,8 @@ still be polite). Agent endpoints get the agent token so their bodies are exerci
 from __future__ import annotations
 
 import subprocess
-import time
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 

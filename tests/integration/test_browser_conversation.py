@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import BROWSER_ARTIFACTS, headless_chromium
 from tests.integration.conftest import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.rasa]
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = BROWSER_ARTIFACTS
 VALID_ID = "110101199003071233"
 
 
 @pytest.fixture(scope="module")
 def page(full_stack: Stack) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with headless_chromium() as browser:
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
         page.goto(full_stack.gateway.url + "/")
@@ -40,17 +28,17 @@ def page(full_stack: Stack) -> Iterator[object]:
             "() => document.querySelector('.gva-status').textContent.startsWith('在线')"
         )
         yield page
-        browser.close()
 
 
 def say(page: object, text: str, expect: str, timeout: int = 60_000) -> str:
-    """Type like a citizen, wait until a bot bubble containing `expect` appears, return the last bot text."""
+    """Type like a citizen, wait for a bot bubble containing `expect`, return the last bot text."""
     before = page.locator(".gva-bot").count()  # type: ignore[attr-defined]
     box = page.get_by_label("输入您的问题")  # type: ignore[attr-defined]
     box.fill(text)
     box.press("Enter")
     page.wait_for_function(  # type: ignore[attr-defined]
-        "([n, want]) => [...document.querySelectorAll('.gva-bot')].slice(n).some(b => b.textContent.includes(want))",
+        "([n, want]) => [...document.querySelectorAll('.gva-bot')].slice(n)"
+        ".some(b => b.textContent.includes(want))",
         arg=[before, expect],
         timeout=timeout,
     )

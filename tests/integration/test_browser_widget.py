@@ -6,16 +6,14 @@ Screenshots go to test-artifacts/browser/.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 
-from tests.conftest import REDIS_BASE_URL, REPO_ROOT
+from tests.conftest import BROWSER_ARTIFACTS, REDIS_BASE_URL, headless_chromium
 from tests.integration.servers import GatewayProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+ARTIFACTS = BROWSER_ARTIFACTS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -37,19 +35,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -81,7 +68,8 @@ def test_ime_enter_during_composition_does_not_send(page: object) -> None:
     box.fill("shebaoka")
     box.dispatch_event("compositionstart")
     box.evaluate(
-        "el => el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', isComposing: true, bubbles: true}))"
+        "el => el.dispatchEvent(new KeyboardEvent('keydown',"
+        " {key: 'Enter', isComposing: true, bubbles: true}))"
     )
     assert page.locator(".gva-user").count() == 0  # type: ignore[attr-defined]
     box.dispatch_event("compositionend")
