@@ -93,7 +93,13 @@ def run_level(host: str, users: int, seconds: int, bare_rasa: bool) -> dict[str,
         subprocess.run(cmd, env=env, check=False, capture_output=True, timeout=seconds + 120)
         with open(prefix + "_stats.csv", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-    return next(r for r in rows if r["Name"] == "Aggregated")
+        with open(prefix + "_failures.csv", encoding="utf-8") as fh:
+            failures = [
+                f"{r['Name']}: {r['Error']} ×{r['Occurrences']}" for r in csv.DictReader(fh)
+            ]
+    row = next(r for r in rows if r["Name"] == "Aggregated")
+    row["failures"] = "; ".join(failures)
+    return row
 
 
 def main() -> None:
@@ -148,6 +154,8 @@ def _run(args: argparse.Namespace, trivial_url: str) -> None:
                 f"| {errors} ({errors / max(1, int(row['Request Count'])):.1%}) |",
                 flush=True,
             )
+            if row["failures"]:
+                print(f"|   failures: {row['failures']} | | | | | | | |", flush=True)
         if args.rasa_host and not args.bare_rasa:
             p50 = float(rows[0]["50%"]) / max(1.0, float(rows[1]["50%"]))
             p95 = float(rows[0]["95%"]) / max(1.0, float(rows[1]["95%"]))
