@@ -1,4 +1,4 @@
-"""Hotline agent-assist API: calls, streamed utterances, live events, drafts, suggestion feedback."""
+"""Hotline agent-assist API: calls, streamed utterances, live events, drafts, suggestion votes."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def open_call(body: CallCreate, assistant: AssistantDep, _: AgentDep) -> C
 async def add_utterance(
     call_id: str, body: UtteranceIn, assistant: AssistantDep, _: AgentDep
 ) -> UtteranceResult | None:
-    """Stream one transcribed utterance; a caller's gets suggestions, intent and maybe a ticket draft."""
+    """One transcribed utterance; a caller's gets suggestions, intent and maybe a ticket draft."""
     try:
         return await assistant.add_utterance(call_id, body.speaker, body.text)
     except CallNotFound:
@@ -66,7 +66,12 @@ async def call_events(
     call_id: str,
     assistant: AssistantDep,
     _: AgentDep,
-    once: Annotated[bool, Query(description="return after the first batch (for tests)")] = False,
+    once: Annotated[
+        bool, Query(description="return after the first batch (polling clients)")
+    ] = False,
+    after: Annotated[
+        str, Query(pattern=r"^\d{1,20}-\d{1,20}$", description="only events after this event id")
+    ] = "0-0",
 ) -> StreamingResponse:
     """Server-sent events: every utterance and assist result of the call, live."""
     try:
@@ -75,7 +80,7 @@ async def call_events(
         raise HTTPException(status_code=404, detail=f"no open call '{call_id}'") from None
 
     async def stream() -> AsyncIterator[str]:
-        last = "0-0"
+        last = after
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
             batch = await assistant.events(call_id, last, block_ms=1000 if once else 15000)

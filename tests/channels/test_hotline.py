@@ -134,3 +134,20 @@ def test_summary_is_bounded() -> None:
         == "喂你好，我要投诉，楼下烧烤店天天营业到凌晨"
     )
     assert len(summarize(["字" * 500])) == 201
+
+
+def test_polling_clients_get_only_new_events(client: TestClient) -> None:
+    call_id = open_call(client)
+    url = f"/api/hotline/calls/{call_id}/utterances"
+    client.post(url, json={"speaker": "agent", "text": "您好"}, headers=AUTH)
+    first = client.get(f"/api/hotline/calls/{call_id}/events?once=true", headers=AUTH).text
+    last_id = [line[4:] for line in first.splitlines() if line.startswith("id: ")][-1]
+    client.post(url, json={"speaker": "agent", "text": "请讲"}, headers=AUTH)
+    events = f"/api/hotline/calls/{call_id}/events?once=true&after={last_id}"
+    body = client.get(events, headers=AUTH).text
+    texts = [
+        json.loads(line[6:])["text"] for line in body.splitlines() if line.startswith("data: ")
+    ]
+    assert texts == ["请讲"]
+    bad = client.get(f"/api/hotline/calls/{call_id}/events?once=true&after=x", headers=AUTH)
+    assert bad.status_code == 422
