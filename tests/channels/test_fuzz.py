@@ -151,7 +151,11 @@ def test_wechat_encrypted_mode_never_fails(
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | hostile_text,
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(hostile_text, children, max_size=3)
     ),
