@@ -77,7 +77,7 @@ def test_live_events_stream_every_utterance(client: TestClient) -> None:
     ],
 )
 def test_bad_utterances_get_a_422_with_a_reason(
-    client: TestClient, payload: dict, status: int
+    client: TestClient, payload: dict[str, object], status: int
 ) -> None:
     call_id = open_call(client)
     response = client.post(f"/api/hotline/calls/{call_id}/utterances", json=payload, headers=AUTH)
