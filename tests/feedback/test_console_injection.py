@@ -1,7 +1,8 @@
 """HTML/script injection in every text field the consoles show, in real headless Chromium.
 
-Ticket text, location, contact, department reply and return reason (department and dispatcher
-consoles); hand-off reason, citizen messages, agent replies and hotline utterances (agent console).
+Department and dispatcher consoles: ticket text, location, contact, department reply, history and
+hot-topic example (return reasons are stored, not displayed; the test returns with one anyway).
+Agent console: hand-off reason, citizen messages, agent replies and hotline utterances.
 Every payload must be shown literally and never run: `window.__pwned` stays undefined.
 A real gateway process (Redis db 12, SQLite, Rasa and search off).
 Screenshots: test-artifacts/browser/*_injection.png (department, dispatcher, agent queue and call).
@@ -107,8 +108,10 @@ def _at_department(base: str, ticket_id: str) -> str:
 
 def test_department_console_shows_payloads_literally(browser: Any, gateway: GatewayProcess) -> None:
     base = gateway.url
-    ticket_id = _submit(base, f"小区消防通道被占用{IMG}{SCRIPT}，请尽快处理{SVG}")
+    text = f"小区消防通道被占用{IMG}{SCRIPT}，请尽快处理{SVG}"
+    ticket_id = _submit(base, text)
     code = _at_department(base, ticket_id)
+    assert _at_department(base, _submit(base, text)) == code  # the same report twice: a hot topic
     auth = {"Authorization": f"Bearer {code}-dev-token"}
     for action, body in [("accept", None), ("reply", {"text": f"已处理{SCRIPT}{IMG}"})]:
         url = f"{base}/api/department/tickets/{ticket_id}/{action}"
@@ -126,6 +129,7 @@ def test_department_console_shows_payloads_literally(browser: Any, gateway: Gate
     assert SCRIPT in page.locator("#d-location").inner_text()
     assert f"已处理{SCRIPT}{IMG}" in page.locator("#d-reply").inner_text()
     assert f"已处理{SCRIPT}{IMG}" in page.locator("#d-history").inner_text()
+    page.locator("#topics", has_text=IMG).wait_for(timeout=10_000)
     page.click("#reveal")
     page.locator("#d-contact", has_text=IMG).wait_for(timeout=10_000)
     _not_executed(page)
