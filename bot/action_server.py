@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def add_probes(app: Any) -> None:
-    """`GET /healthz` (serving) and `GET /readyz` (KB and search index loaded)."""
+    """`GET /healthz` (serving), `GET /readyz` (KB and search index loaded), `GET /metrics`."""
     from sanic import response
 
     from bot.actions.services import get_services
@@ -45,7 +45,12 @@ def add_probes(app: Any) -> None:
         body = {"status": "ok" if ready else "loading", "parts": parts}
         return response.json(body, status=200 if ready else 503)
 
+    async def metrics(_: Any) -> Any:
+        body = get_services().metrics.render()
+        return response.raw(body, content_type="text/plain; version=0.0.4; charset=utf-8")
+
     app.add_route(healthz, "/healthz", methods=["GET"])
+    app.add_route(metrics, "/metrics", methods=["GET"])
     app.add_route(readyz, "/readyz", methods=["GET"])
 
 

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, Sanic, response
@@ -20,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.log_filter import MAX_REQUEST_ID, request_id_var
+from bot.rasa_metrics import RasaMetrics, install_intent_counting
 from bot.rasa_speedups import install_cached_action_validation
 
 log = logging.getLogger("govassist.rasa")
@@ -45,15 +47,20 @@ class GatewayRestInput(RestInput):
 
         @webhook.middleware("response")
         async def log_turn(request: Request, reply: HTTPResponse) -> None:
-            took_ms = (time.monotonic() - getattr(request.ctx, "started", time.monotonic())) * 1000
-            log.info("rest.turn.replied %s %s in %.0f ms", request.path, reply.status, took_ms)
+            took_s = time.monotonic() - getattr(request.ctx, "started", time.monotonic())
+            metrics = getattr(request.app.ctx, "govassist_metrics", None)
+            if metrics is not None and request.path.endswith("/webhook"):
+                metrics.turn_seconds.observe(took_s)
+            log.info(
+                "rest.turn.replied %s %s in %.0f ms", request.path, reply.status, took_s * 1000
+            )
 
         _add_probes()
         return webhook
 
 
 def _add_probes() -> None:
-    """`GET /healthz` and `GET /readyz` on the Rasa server itself, like every govassist service.
+    """`GET /healthz`, `GET /readyz` and `GET /metrics` on the Rasa server, like every service.
 
     Rasa has `/` and `/status`; the probes give it the same contract as the other processes:
     healthz = the process serves HTTP, readyz = a model is loaded and the agent can answer.
@@ -62,6 +69,10 @@ def _add_probes() -> None:
     if app is None or getattr(app.ctx, "govassist_probes", False):
         return
     app.ctx.govassist_probes = True
+    metrics = RasaMetrics()
+    app.ctx.govassist_metrics = metrics
+    if not install_intent_counting(metrics):
+        log.warning("rasa.metrics.intents_skipped: MessageProcessor has changed")
 
     async def healthz(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
@@ -71,7 +82,11 @@ def _add_probes() -> None:
         ready = bool(agent is not None and agent.is_ready())
         return response.json({"status": "ok" if ready else "loading"}, status=200 if ready else 503)
 
+    async def prometheus(_: Request) -> HTTPResponse:
+        return response.raw(metrics.render(), content_type=CONTENT_TYPE_LATEST)
+
     app.add_route(healthz, "/healthz", methods=["GET"], name="govassist_probes")
+    app.add_route(prometheus, "/metrics", methods=["GET"], name="govassist_metrics")
     app.add_route(readyz, "/readyz", methods=["GET"], name="govassist_readyz")
 
 

@@ -42,7 +42,7 @@ def _redis_url(settings: Settings) -> str:
 
 
 async def _load_search(app: FastAPI, settings: Settings, retry_s: float = 10.0) -> None:
-    """Load (or build) the search index off the event loop; retry until it works (/healthz reports why)."""
+    """Load (or build) the search index off the event loop; retry until it works (see /healthz)."""
     from search.service import build_search_service
 
     while True:
@@ -104,7 +104,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _package_installers() -> list[Any]:
-    """Async `install(app, settings)` hooks of the packages that own state (tickets, applications …)."""
+    """Async `install(app, settings)` hooks of the packages that own state (tickets, …)."""
     from channels.installers import INSTALLERS
 
     return list(INSTALLERS)
@@ -131,7 +131,7 @@ async def _health(request: Request) -> JSONResponse:
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's documented shape (loc, msg, type) without echoing the (possibly huge) input back.
+        # FastAPI's documented shape (loc, msg, type), without echoing the (maybe huge) input.
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 

@@ -36,7 +36,7 @@ class ConversationService:
         self.rate_limit = rate_limit_per_minute
 
     async def handle(self, message: InboundMessage, request_id: str = "") -> list[OutboundMessage]:
-        """Replies for one inbound message (possibly none while a human agent has the conversation)."""
+        """Replies for one inbound message (none while a human agent has the conversation)."""
         started = time.perf_counter()
         try:
             replies = await self._turn(message, request_id)

@@ -1,4 +1,4 @@
-"""Danger to life or property is answered at once with the emergency number, before anything else."""
+"""Danger to life or property is answered at once with the emergency number, before all else."""
 
 from __future__ import annotations
 

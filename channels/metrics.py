@@ -19,6 +19,13 @@ from prometheus_client import (
 router = APIRouter(tags=["health"])
 
 
+def search_outcome(result: Any) -> str:
+    """`found`, `ambiguous` or `not_found`: the label of a search result in the counters."""
+    if getattr(result, "not_found", False) or not getattr(result, "hits", None):
+        return "not_found"
+    return "ambiguous" if getattr(result, "ambiguous", False) else "found"
+
+
 class GatewayMetrics:
     """The gateway's counters, histograms and on-scrape gauges."""
 
@@ -39,7 +46,7 @@ class GatewayMetrics:
         )
         self.intents = Counter(
             "govassist_intents_total",
-            "Intents detected (hotline assist)",
+            "Intents of caller utterances (hotline assist; chat: the Rasa server's /metrics)",
             ["intent"],
             registry=self.registry,
         )

@@ -15,6 +15,9 @@ async def install(app: Any, settings: Any) -> None:
     service = await anyio.to_thread.run_sync(build_ticket_service, settings)
     app.state.tickets = service
     app.state.router = service.classifier
+    service.on_routed = lambda decision: app.state.metrics.routing_confidence.observe(
+        decision.confidence
+    )
 
     async def refresh(metrics: Any) -> None:
         open_count, overdue = await anyio.to_thread.run_sync(backlog, service)

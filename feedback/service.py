@@ -67,6 +67,8 @@ class TicketService:
     clock: Callable[[], datetime] = utcnow
     deadline_days: dict[Kind, int] = field(default_factory=dict)
     on_correction: Callable[[str, str, str, str], None] | None = None
+    # Called with every routing decision of a new ticket (e.g. a metrics histogram of confidence).
+    on_routed: Callable[[RoutingDecision], None] | None = None
 
     # --- lookups -------------------------------------------------------------------------
     def department(self, name_or_code: str) -> Department | None:
@@ -82,6 +84,8 @@ class TicketService:
     def submit(self, create: FeedbackCreate, department_hint: str | None = None) -> TicketPublic:
         """Create a ticket and route it (or queue it for manual dispatch)."""
         decision = self.classifier.predict(create.text)
+        if self.on_routed is not None:
+            self.on_routed(decision)
         now = self.clock()
         hinted = self.department(department_hint) if department_hint else None
         with self.sessions.begin() as session:

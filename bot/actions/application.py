@@ -74,7 +74,7 @@ def _clear_fields(guide: ServiceGuide) -> list[dict[str, Any]]:
     return [SlotSet(f.name, None) for f in fields_of(guide)]
 
 
-# Verbs that end service titles ("居住证申领", "最低生活保障申请"): citizens name the thing, not the verb.
+# Verbs that close service titles ("居住证申领"): citizens name the thing, not the verb.
 _TITLE_VERBS = ("申领", "申请", "办理", "补办", "换领", "登记", "签发", "核发", "备案", "认定")
 
 

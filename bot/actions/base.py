@@ -46,19 +46,23 @@ class GovAction(Action, ABC):  # type: ignore[misc]  # rasa-sdk ships no type hi
         # this action carries it (govassist.observability adds it to each JSON record).
         metadata = tracker.latest_message.get("metadata") or {}
         token = request_id_var.set(str(metadata.get("request_id") or "")[:64])
+        outcome = "ok"
         try:
             log.info("bot.action.run", extra={"ctx_action": self.name()})
             return await self.act(dispatcher, tracker)
         except ServiceUnavailable as exc:
+            outcome = "degraded"
             log.error(
                 "bot.action.degraded", extra={"ctx_action": self.name(), "ctx_error": str(exc)}
             )
             return self.on_unavailable(dispatcher)
         except Exception:  # never leave the citizen without a reply
+            outcome = "failed"
             log.exception("bot.action.failed", extra={"ctx_action": self.name()})
             return self.on_unavailable(dispatcher)
         finally:
             request_id_var.reset(token)
+            self.services.metrics.actions.labels(self.name(), outcome).inc()
 
     def on_unavailable(self, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=self.services.texts["busy"])

@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.actions.texts import Texts
+from bot.metrics import BotMetrics
 from govassist.settings import Settings
 from knowledge.loader import load_knowledge_base
 from knowledge.store import KnowledgeBase
@@ -76,10 +77,18 @@ class TicketInfo:
 class SearchAdapter:
     """search.service.SearchService behind the two calls the dialogue makes."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Any, metrics: BotMetrics | None = None) -> None:
         self._service = service
+        self._metrics = metrics
 
     def find(self, query: str) -> Found:
+        found = self._find(query)
+        if self._metrics is not None:
+            result = "not_found" if found.not_found else "ambiguous" if found.ambiguous else "found"
+            self._metrics.search.labels(result).inc()
+        return found
+
+    def _find(self, query: str) -> Found:
         try:
             result = self._service.search(query)
         except Exception as exc:
@@ -182,6 +191,7 @@ class BotServices:
 
     settings: Settings
     texts: Texts = field(default_factory=Texts.load)
+    metrics: BotMetrics = field(default_factory=BotMetrics)
     _built: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -199,7 +209,8 @@ class BotServices:
             from search.service import build_search_service
 
             s = self.settings
-            return SearchAdapter(build_search_service(s.kb_dir, s.resolved_index_dir, s.encoder))
+            service = build_search_service(s.kb_dir, s.resolved_index_dir, s.encoder)
+            return SearchAdapter(service, self.metrics)
 
         return self._guarded("search", build)  # type: ignore[no-any-return]
 
@@ -207,7 +218,9 @@ class BotServices:
         def build() -> TicketAdapter:
             from feedback.factory import build_ticket_service
 
-            return TicketAdapter(build_ticket_service(self.settings))
+            service = build_ticket_service(self.settings)
+            service.on_routed = lambda d: self.metrics.routing_confidence.observe(d.confidence)
+            return TicketAdapter(service)
 
         return self._guarded("tickets", build)  # type: ignore[no-any-return]
 

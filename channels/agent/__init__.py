@@ -1,1 +1,1 @@
-"""The human agent's side: the hand-off queue, replies into the citizen's channel, the console page."""
+"""The human agent's side: hand-off queue, replies into the citizen's channel, console page."""

@@ -1,4 +1,4 @@
-"""Agent console API: conversations handed off to a human, reply into the citizen's channel, release."""
+"""Agent console API: conversations handed off to a human, replies to the citizen, release."""
 
 from __future__ import annotations
 

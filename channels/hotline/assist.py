@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from channels.emergency import detect_emergency
 from channels.hotline.extract import extract_location, extract_phone, summarize
 from channels.hotline.schemas import Suggestion, TicketDraft, UtteranceResult
+from channels.metrics import search_outcome
 
 CALL_TTL_S = 24 * 3600
 COMPLAINT_INTENTS = {"file_complaint", "give_suggestion"}
@@ -30,8 +31,11 @@ class CallNotFound(LookupError):
 class HotlineAssistant:
     """Keeps call transcripts in Redis and computes suggestions with search, NLU and routing."""
 
-    def __init__(self, redis: Redis, search: Any, router: Any, nlu: Any) -> None:
+    def __init__(
+        self, redis: Redis, search: Any, router: Any, nlu: Any, metrics: Any = None
+    ) -> None:
         self.redis = redis
+        self.metrics = metrics  # channels.metrics.GatewayMetrics (intents, search outcomes)
         self.search = search  # search.service.SearchService or None while loading
         self.router = router  # feedback routing Router or None
         self.nlu = nlu  # async callable text -> intent name (Rasa's /model/parse)
@@ -87,11 +91,13 @@ class HotlineAssistant:
         query = "，".join(focus)
         intent = "emergency" if emergency else await self.nlu(text)
         suggestions = await anyio.to_thread.run_sync(self._suggest, query)
+        if self.metrics is not None:
+            self.metrics.intents.labels(intent or "unknown").inc()
         draft = None
         decision = await anyio.to_thread.run_sync(self._route, query) if self.router else None
         kind = getattr(decision, "kind", None)
         if intent in COMPLAINT_INTENTS or kind in DRAFT_KINDS:
-            draft = self._draft(focus, context, decision, intent)
+            draft = self._draft(context, decision, intent)
         return UtteranceResult(
             call_id=call_id,
             intent=intent,
@@ -105,6 +111,8 @@ class HotlineAssistant:
         if self.search is None:
             return []
         result = self.search.search(query, top_k=3)
+        if self.metrics is not None:
+            self.metrics.search.labels(search_outcome(result)).inc()
         return [
             Suggestion(
                 guide_id=h.guide_id,
@@ -120,9 +128,7 @@ class HotlineAssistant:
     def _route(self, text: str) -> Any:
         return self.router.predict(text)
 
-    def _draft(
-        self, focus: list[str], context: list[str], decision: Any, intent: str
-    ) -> TicketDraft:
+    def _draft(self, context: list[str], decision: Any, intent: str) -> TicketDraft:
         joined = "，".join(context)
         kind = getattr(decision, "kind", None) or (
             "suggestion" if intent == "give_suggestion" else "complaint"

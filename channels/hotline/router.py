@@ -27,7 +27,11 @@ router = APIRouter(prefix="/api/hotline", tags=["hotline agent assist"])
 def get_assistant(request: Request) -> HotlineAssistant:
     state = request.app.state
     return HotlineAssistant(
-        state.redis, state.search, getattr(state, "router", None), state.rasa.parse_intent
+        state.redis,
+        state.search,
+        getattr(state, "router", None),
+        state.rasa.parse_intent,
+        state.metrics,
     )
 
 

@@ -1,4 +1,4 @@
-"""The web channel: REST chat, WebSocket chat, history, polling fallback, answer feedback, widget."""
+"""The web channel: REST and WebSocket chat, history, polling fallback, answer feedback, widget."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ async def history(sender_id: SenderQuery, store: StoreDep) -> HistoryResponse:
 
 @router.get("/api/chat/poll", response_model=ChatResponse)
 async def poll(sender_id: SenderQuery, store: StoreDep) -> ChatResponse:
-    """REST fallback: messages pushed while no WebSocket was open (agent replies, ticket notices)."""
+    """REST fallback: messages pushed while no WebSocket was open (agent replies, notices)."""
     waiting = await drain_inbox(store.redis, f"web:{sender_id}")
     return ChatResponse(messages=[ChatMessage.model_validate(m) for m in waiting])
 

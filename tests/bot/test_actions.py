@@ -97,10 +97,17 @@ def test_follow_up_answers_the_current_guide(
 
 
 def test_unknown_question_asks_to_rephrase_and_offers_a_human(services: BotServices) -> None:
+    registry = services.metrics.registry
+    not_found = {"result": "not_found"}
+    answered = {"action": "action_answer_question", "outcome": "ok"}
+    before = registry.get_sample_value("govassist_search_total", not_found) or 0
+    runs = registry.get_sample_value("govassist_actions_total", answered) or 0
     events, messages = run(ActionAnswerQuestion(services), tracker("asdfgh qwerty", "nlu_fallback"))
     assert "没有找到" in texts_of(messages)
     assert {"title": "转人工客服", "payload": "/request_human"} in messages[0]["buttons"]
     assert slots_of(events)["not_found_count"] == 1.0
+    assert registry.get_sample_value("govassist_search_total", not_found) == before + 1
+    assert registry.get_sample_value("govassist_actions_total", answered) == runs + 1
 
 
 def test_button_choice_answers_the_chosen_guide(services: BotServices) -> None:

@@ -175,18 +175,7 @@ def rasa_service(settings: Settings, tmp: Path, name: str = "rasa") -> Service:
 
 def gateway_service(settings: Settings, tmp: Path, port: int, name: str = "gateway") -> Service:
     env = {**os.environ, **settings_env(settings), "GOVASSIST_PORT": str(port)}
-    cmd = [
-        PY,
-        "-m",
-        "uvicorn",
-        "channels.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    cmd = [PY, "-m", "channels.serve", "--host", "127.0.0.1", "--port", str(port)]
     return Service(
         name,
         cmd,
