@@ -1,4 +1,4 @@
-"""Run every package's Alembic migrations (each package has its own environment and version table)."""
+"""Run every package's Alembic migrations (each has its own environment and version table)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,20 @@ class _Running:
     started_at: float = field(default_factory=time.monotonic)
 
 
+def interrupt_on_termination() -> None:
+    """Make SIGTERM and SIGHUP (systemd, a container stop, a closed terminal) act like Ctrl-C.
+
+    Their default action ends the process at once, leaving its children running; as a
+    KeyboardInterrupt they reach the caller's `finally: supervisor.stop_all()`.
+    """
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
+
+
 def is_healthy(url: str, timeout: float = 1.0) -> bool:
     """True when `url` answers 2xx."""
     try:

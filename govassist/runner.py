@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import typer
 
-from govassist.processes import ProcessSpec, Supervisor, is_healthy
+from govassist.processes import ProcessSpec, Supervisor, interrupt_on_termination, is_healthy
 from govassist.settings import REPO_ROOT, Settings
 
 
@@ -31,7 +31,7 @@ def _step(title: str, cmd: list[str], env: dict[str, str]) -> None:
 
 
 def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
-    """Environment for every child: resolved shared-state URLs, also split out for Rasa's endpoints.yml."""
+    """Environment for every child: shared-state URLs, also split out for Rasa's endpoints.yml."""
     parsed = urlparse(redis_url)
     env = dict(os.environ)
     env.update(
@@ -131,6 +131,7 @@ def run_demo(settings: Settings) -> None:
         print_urls(settings)
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    interrupt_on_termination()  # `kill <pid>` stops the children too, like Ctrl-C
     supervisor = Supervisor(say=_say)
     redis_url, redis_proc = settings.redis_url, None
     if not redis_url:
