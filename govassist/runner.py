@@ -144,7 +144,8 @@ def run_demo(settings: Settings) -> None:
         _prepare(settings, env)
         for spec in _services(settings, env):
             supervisor.start(spec)
-        for name, timeout in [("action server", 120), ("Rasa server", 180), ("gateway", 180)]:
+        # generous: a busy 2-core machine needs minutes to load the Rasa model
+        for name, timeout in [("action server", 300), ("Rasa server", 600), ("gateway", 300)]:
             _say(f"waiting for the {name} …")
             supervisor.wait_healthy(name, timeout)
         print_urls(settings)
