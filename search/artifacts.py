@@ -1,11 +1,14 @@
 """On-disk index: `<index_dir>/manifest.json` points at one build directory.
 
-A build writes `builds/<stamp>/{passages.jsonl,dense.faiss}` first and then replaces
-`manifest.json` atomically (os.replace), so a reader sees the old or the new index, never half.
+A build writes `builds/<stamp>/{passages.jsonl,dense.faiss,embedding_keys.txt}` first and then
+replaces `manifest.json` atomically (os.replace), so a reader sees the old or the new index, never
+half. `embedding_keys.txt` holds a hash of each encoded text, row by row with the FAISS vectors, so
+the next build with the same encoder re-encodes only texts that changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from search.dense import DenseIndex
-from search.encoders import Encoder
+from search.encoders import Encoder, encode_bulk
 from search.exceptions import IndexMismatch, IndexNotReady
 from search.lexical import LexicalIndex
 from search.passages import Passage
@@ -26,7 +29,7 @@ from search.passages import Passage
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2
-ENCODE_BATCH = 256
+KEYS_FILE = "embedding_keys.txt"
 
 
 class IndexManifest(BaseModel):
@@ -44,6 +47,7 @@ class IndexManifest(BaseModel):
     built_at: str
     build_seconds: float
     build_dir: str
+    encoded: int | None = None  # texts embedded by this build (the rest came from the last one)
 
 
 def read_manifest(index_dir: Path) -> IndexManifest | None:
@@ -67,16 +71,48 @@ def staleness(manifest: IndexManifest | None, kb_hash: str, encoder: str) -> str
     return None
 
 
+def text_key(text: str) -> str:
+    """Stable key of an encoded text (for reusing its vector in the next build)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def previous_vectors(index_dir: Path, encoder: Encoder) -> tuple[dict[str, int], np.ndarray]:
+    """(text key → row, vectors) of the current build when it was made by this encoder."""
+    empty: tuple[dict[str, int], np.ndarray] = ({}, np.zeros((0, encoder.dim), np.float32))
+    manifest = read_manifest(index_dir)
+    if manifest is None or manifest.encoder != encoder.id or manifest.dim != encoder.dim:
+        return empty
+    build = index_dir / manifest.build_dir
+    try:
+        keys = (build / KEYS_FILE).read_text("utf-8").split()
+        dense = DenseIndex.load(build / "dense.faiss", manifest.index_type)
+    except (OSError, RuntimeError):  # older build without keys, or unreadable files
+        return empty
+    if len(keys) != dense.size:
+        return empty
+    return {k: i for i, k in enumerate(keys)}, dense.vectors()
+
+
 def encode_all(
-    encoder: Encoder, texts: Sequence[str], progress: Callable[[int], None]
-) -> np.ndarray:
-    """Embed in batches, reporting progress after each."""
-    parts = []
-    for start in range(0, len(texts), ENCODE_BATCH):
-        batch = list(texts[start : start + ENCODE_BATCH])
-        parts.append(encoder.encode(batch))
-        progress(len(batch))
-    return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
+    encoder: Encoder,
+    texts: Sequence[str],
+    progress: Callable[[int], None],
+    previous: tuple[dict[str, int], np.ndarray] | None = None,
+    workers: int | None = None,
+) -> tuple[np.ndarray, int]:
+    """(vectors, number encoded): texts found in `previous` reuse its vectors, the rest are
+    embedded (in parallel worker processes for large builds)."""
+    rows, old = previous or ({}, np.zeros((0, encoder.dim), np.float32))
+    keys = [text_key(t) for t in texts]
+    todo = [i for i, k in enumerate(keys) if k not in rows]
+    vectors = np.empty((len(texts), encoder.dim), dtype=np.float32)
+    reused = [i for i, k in enumerate(keys) if k in rows]
+    if reused:
+        vectors[reused] = old[[rows[keys[i]] for i in reused]]
+        progress(len(reused))
+    if todo:
+        vectors[todo] = encode_bulk(encoder, [texts[i] for i in todo], progress, workers)
+    return vectors, len(todo)
 
 
 def write_index(
@@ -87,8 +123,11 @@ def write_index(
     kb_hash: str,
     encoder: Encoder,
     build_seconds: float,
+    keys: Sequence[str] | None = None,
+    encoded: int | None = None,
 ) -> IndexManifest:
-    """Write a new build and switch the manifest to it."""
+    """Write a new build and switch the manifest to it; `keys` (text_key per vector row) let
+    the next build reuse the vectors."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     build = index_dir / "builds" / stamp
     build.mkdir(parents=True, exist_ok=True)
@@ -99,6 +138,8 @@ def write_index(
             )
     dense = DenseIndex.build(vectors)
     dense.save(build / "dense.faiss")
+    if keys is not None:
+        (build / KEYS_FILE).write_text("\n".join(keys) + "\n", encoding="utf-8")
     manifest = IndexManifest(
         kb_hash=kb_hash,
         encoder=encoder.id,
@@ -109,6 +150,7 @@ def write_index(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(build_seconds, 2),
         build_dir=str(build.relative_to(index_dir)),
+        encoded=encoded,
     )
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from knowledge.schema import ServiceGuide
 
@@ -123,5 +124,5 @@ def format_aspect(guide: ServiceGuide, aspect: str | None) -> str:
         "steps": lambda g: _numbered(f"“{g.title}”办理流程：", list(g.steps)),
         "legal_basis": lambda g: _numbered(f"“{g.title}”办理依据：", list(g.legal_basis)),
     }
-    builder = builders.get(aspect, _overview)
+    builder: Callable[[ServiceGuide], str] = builders.get(aspect or "", _overview)
     return builder(guide)

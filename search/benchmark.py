@@ -14,18 +14,20 @@ import random
 import re
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from knowledge.loader import load_knowledge_base
+from search import artifacts
 from search.dense import DenseIndex
-from search.encoders import load_encoder
+from search.encoders import encode_bulk, load_encoder
 from search.lexical import LexicalIndex
 from search.passages import Passage, kb_passages
 from search.retriever import HybridRetriever
-from search.service import build_processor
+from search.service import build_passage_index, build_processor
 
 _SPLIT = re.compile(r"(?<=[；。，])")
 QUERIES = [
@@ -62,14 +64,23 @@ def synthetic_passages(base: list[Passage], n: int, seed: int = 7) -> list[Passa
     return out
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the encoding workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _latencies(retriever: HybridRetriever, rounds: int) -> tuple[float, float, float]:
     prepared = [retriever.processor.prepare(q) for q in QUERIES]
-    for q in prepared[:3]:
-        retriever.rank(q)
+    for prepared_query in prepared[:3]:
+        retriever.rank(prepared_query)
     times = []
     for _ in range(rounds):
         for q in QUERIES:
@@ -80,7 +91,9 @@ def _latencies(retriever: HybridRetriever, rounds: int) -> tuple[float, float, f
     return float(np.percentile(arr, 50)), float(np.percentile(arr, 95)), 1000 / float(arr.mean())
 
 
-def run_size(n: int, kb_dir: Path, encoder_name: str, rounds: int, fake_above: int) -> list[str]:
+def run_size(
+    n: int, kb_dir: Path, encoder_name: str, rounds: int, fake_above: int, workers: int | None
+) -> list[str]:
     """Build one corpus of n passages and time it; returns Markdown table rows."""
     kb = load_knowledge_base(kb_dir)
     processor = build_processor(kb)
@@ -91,7 +104,9 @@ def run_size(n: int, kb_dir: Path, encoder_name: str, rounds: int, fake_above: i
     t_tok = time.perf_counter() - t0
     to_encode = passages if n <= fake_above else passages[:fake_above]
     t0 = time.perf_counter()
-    vectors = encoder.encode([processor.normalizer.basic(p.text) for p in to_encode])
+    vectors = encode_bulk(
+        encoder, [processor.normalizer.basic(p.text) for p in to_encode], workers=workers
+    )
     t_enc = time.perf_counter() - t0
     if len(to_encode) < n:  # extrapolate encoding, reuse real vectors with noise for the rest
         t_enc *= n / len(to_encode)
@@ -118,6 +133,37 @@ def run_size(n: int, kb_dir: Path, encoder_name: str, rounds: int, fake_above: i
         )
         _out(rows[-1])
     return rows
+
+
+def run_build(n: int, kb_dir: Path, encoder_name: str, workers: int | None) -> str:
+    """The real build path (`build_passage_index`: tokens, embeddings, files) from scratch, then
+    again with 1% of the passages changed (the rest reuse their vectors), then loading it."""
+    kb = load_knowledge_base(kb_dir)
+    processor = build_processor(kb)
+    encoder = load_encoder(encoder_name)
+    passages = synthetic_passages(kb_passages(kb.guides), n)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp)
+        t0, cpu0 = time.perf_counter(), _cpu_seconds()
+        first = build_passage_index(passages, "a", index_dir, encoder, processor, workers=workers)
+        cold, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
+        step = max(1, n // 100)
+        edited = [
+            Passage(p.doc_id, p.aspect, p.text + "（已更新）", p.snippet) if i % step == 0 else p
+            for i, p in enumerate(passages)
+        ]
+        t0 = time.perf_counter()
+        second = build_passage_index(edited, "b", index_dir, encoder, processor, workers=workers)
+        warm = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        artifacts.read_index(index_dir, "b", encoder)
+        load = time.perf_counter() - t0
+    row = (
+        f"| {n:,} | {workers or 'all cores'} | {cold:.1f} | {cpu:.1f} | {first.index_type} | "
+        f"{second.encoded:,} | {warm:.1f} | {load:.1f} | {_rss_mb():.0f} |"
+    )
+    _out(row)
+    return row
 
 
 def profile_encoder(rounds: int = 20) -> None:
@@ -149,7 +195,14 @@ def profile_encoder(rounds: int = 20) -> None:
     t = time.perf_counter()
     ours.encode(texts)
     per = (time.perf_counter() - t) * 1000 / len(texts)
-    _out(f"model load {load:.2f} s; batch encoding {per:.2f} ms/text")
+    _out(f"model load {load:.2f} s; batch encoding {per:.2f} ms/text ({ours.tokenizer} tokenizer)")
+    kb = load_knowledge_base(Path(__file__).resolve().parent.parent / "knowledge" / "data")
+    passages = [p.text for p in kb_passages(kb.guides)]
+    for encoder in (BundledUseEncoder(native_tokenizer=False), ours):
+        t = time.perf_counter()
+        encoder.encode(passages)
+        per = (time.perf_counter() - t) * 1000 / len(passages)
+        _out(f"KB passages ({len(passages)}): {per:.2f} ms/passage, {encoder.tokenizer} tokenizer")
 
 
 def main() -> None:
@@ -168,17 +221,35 @@ def main() -> None:
         help="encode at most this many passages; extrapolate the rest",
     )
     parser.add_argument("--encoder-profile", action="store_true", help="profile USE and exit")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="encoding processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--build",
+        action="store_true",
+        help="time the real index build (cold, then 1%% changed) at each size instead",
+    )
     args = parser.parse_args()
     if args.encoder_profile:
         profile_encoder()
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.build:
+        _out(
+            "| passages | encoding workers | cold build s | cold build CPU s | dense | re-encoded "
+            "| rebuild s | load s | peak RSS MB |"
+        )
+        _out("|---|---|---|---|---|---|---|---|---|")
+        for size in sizes:
+            run_build(size, args.kb, args.encoder, args.workers)
         return
     header = (
         "| passages | dense | build s | encode s | tokenise+BM25 s | faiss s | p50 ms | p95 ms |"
     )
     _out(header + " q/s | peak RSS MB |")
     _out("|---|---|---|---|---|---|---|---|---|---|")
-    for size in (int(s) for s in args.sizes.split(",")):
-        run_size(size, args.kb, args.encoder, args.rounds, args.encode_limit)
+    for size in sizes:
+        run_size(size, args.kb, args.encoder, args.rounds, args.encode_limit, args.workers)
 
 
 if __name__ == "__main__":

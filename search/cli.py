@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from govassist.settings import Settings
     from search.service import SearchService
 
 SUBVERBS = ("eval", "bench-govqa")
@@ -20,7 +21,7 @@ GOVQA_PATH = Path("/work/shared/datasets/msgabench/govqa.jsonl")
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "search" / "data"
 
 
-def _settings():
+def _settings() -> Settings:
     from govassist.settings import Settings
 
     return Settings()

@@ -7,6 +7,7 @@ Exact `IndexFlatIP` up to `HNSW_FROM` vectors, HNSW above (the crossover was mea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,15 +25,15 @@ def choose_kind(n_vectors: int) -> str:
 class DenseIndex:
     """Top-k inner-product search; ids are passage positions."""
 
-    def __init__(self, index: object, kind: str) -> None:
+    def __init__(self, index: Any, kind: str) -> None:
         import faiss
 
         self._set_threads = faiss.omp_set_num_threads
         self._get_threads = faiss.omp_get_max_threads
-        self._index = index
+        self._index: Any = index
         self.kind = kind
         if kind == "hnsw":
-            index.hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]
+            index.hnsw.efSearch = HNSW_EF_SEARCH
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: str | None = None) -> DenseIndex:
@@ -41,6 +42,7 @@ class DenseIndex:
 
         kind = kind or choose_kind(len(vectors))
         dim = vectors.shape[1]
+        index: Any
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -67,7 +69,13 @@ class DenseIndex:
 
     @property
     def size(self) -> int:
-        return int(self._index.ntotal)  # type: ignore[attr-defined]
+        return int(self._index.ntotal)
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors, in id order (flat and HNSW-flat keep them uncompressed)."""
+        if not self.size:
+            return np.zeros((0, int(self._index.d)), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, self.size), dtype=np.float32)
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) of the k nearest passages, best first; missing slots dropped."""
@@ -80,7 +88,7 @@ class DenseIndex:
         previous = self._get_threads()
         self._set_threads(1)
         try:
-            scores, ids = self._index.search(vector.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
+            scores, ids = self._index.search(vector.reshape(1, -1).astype(np.float32), k)
         finally:
             self._set_threads(previous)
         keep = ids[0] >= 0

