@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from feedback.duty_classifier import DutyClassifier
@@ -84,8 +85,7 @@ class Router:
         )
         return self
 
-    def _department_scores(self, texts: Sequence[str]) -> np.ndarray:
-        matrix = self.features.transform(texts)
+    def _department_scores(self, texts: Sequence[str], matrix: csr_matrix) -> np.ndarray:
         supervised = np.zeros((len(texts), len(self.names)))
         probs = self.dept_model.predict_proba(matrix)
         for j, cls in enumerate(self.dept_model.classes_):
@@ -99,8 +99,9 @@ class Router:
     def predict_many(self, texts: Sequence[str]) -> list[RoutingDecision]:
         if not texts:
             return []
-        scores = self._department_scores(texts)
-        kinds = self.kind_model.predict_proba(self.features.transform(texts))
+        matrix = self.features.transform(texts)  # shared by both models: computed once
+        scores = self._department_scores(texts, matrix)
+        kinds = self.kind_model.predict_proba(matrix)
         out = []
         for i, text in enumerate(texts):
             order = np.argsort(-scores[i])

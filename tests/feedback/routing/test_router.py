@@ -85,7 +85,7 @@ def test_accuracy_on_our_held_out_split_does_not_regress(router: Router) -> None
     accuracy = sum(p.department == e.department for p, e in zip(preds, test, strict=True)) / len(
         test
     )
-    assert accuracy >= 0.85  # measured 0.880 (docs/benchmarks/routing.md); target 0.90
+    assert accuracy >= 0.87  # measured 0.888 (docs/benchmarks/routing.md); target 0.90
 
 
 def test_corrections_join_the_training_data(tmp_path: Path) -> None:
