@@ -137,7 +137,7 @@ def run_size(
 
 def run_build(n: int, kb_dir: Path, encoder_name: str, workers: int | None) -> str:
     """The real build path (`build_passage_index`: tokens, embeddings, files) from scratch, then
-    again with 1% of the passages changed (the rest reuse their vectors), then loading it."""
+    again with 100 passages changed (the rest reuse their vectors), then loading it."""
     kb = load_knowledge_base(kb_dir)
     processor = build_processor(kb)
     encoder = load_encoder(encoder_name)
@@ -227,7 +227,7 @@ def main() -> None:
     parser.add_argument(
         "--build",
         action="store_true",
-        help="time the real index build (cold, then 1%% changed) at each size instead",
+        help="time the real index build (cold, then 100 passages changed) at each size instead",
     )
     args = parser.parse_args()
     if args.encoder_profile:
