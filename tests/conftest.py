@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,45 @@ POSTGRES_URL = os.environ.get(
 )
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty database on the test PostgreSQL server, dropped afterwards; yields its URL."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_env(settings: Any, **overrides: str) -> dict[str, str]:
+    """Environment variables that make `Settings()` in a child process equal `settings`."""
+    env = {
+        "REDIS_URL": settings.redis_url,
+        "DATABASE_URL": settings.resolved_database_url,
+        "DATA_DIR": str(settings.data_dir),
+        "INDEX_DIR": str(settings.resolved_index_dir),
+        "KB_DIR": str(settings.kb_dir),
+        "BOT_DIR": str(settings.bot_dir),
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "SECRET_KEY": settings.secret_key.get_secret_value(),
+        "ACTIONS_PORT": str(settings.actions_port),
+        "RASA_PORT": str(settings.rasa_port),
+        "RASA_URL": settings.rasa_url,
+        "RASA_TIMEOUT_S": str(settings.rasa_timeout_s),
+        "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return {**env, **overrides}
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from bot.actions.services import BotServices
 from bot.applications.db import upgrade
 from bot.serve import action_server_cmd, action_server_env, rasa_server_cmd, rasa_server_env
 from govassist.settings import Settings
-from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT
+from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT, settings_env
 
 BOT_DIR = REPO_ROOT / "bot"
 REDIS_URL = f"{REDIS_BASE_URL}/3"
@@ -74,22 +74,6 @@ def trained_model() -> Path:
     from govassist.train import ensure_model
 
     return ensure_model(BOT_DIR, KB_DIR)
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment variables that make `Settings()` in a child equal `settings`."""
-    return {
-        "REDIS_URL": settings.redis_url,
-        "DATABASE_URL": settings.resolved_database_url,
-        "DATA_DIR": str(settings.data_dir),
-        "INDEX_DIR": str(settings.resolved_index_dir),
-        "KB_DIR": str(settings.kb_dir),
-        "BOT_DIR": str(settings.bot_dir),
-        "PUBLIC_BASE_URL": settings.public_base_url,
-        "SECRET_KEY": settings.secret_key.get_secret_value(),
-        "ACTIONS_PORT": str(settings.actions_port),
-        "RASA_PORT": str(settings.rasa_port),
-    }
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float, ready: Any) -> None:

@@ -1,4 +1,4 @@
-"""Hand-off to a human: the bot stays quiet, the agent replies into the citizen's channel, then releases."""
+"""Hand-off to a human: the bot stays quiet, the agent replies to the citizen, then releases."""
 
 from __future__ import annotations
 

@@ -30,7 +30,8 @@ def text_xml(
     body = (
         f"<Content><![CDATA[{content}]]></Content>"
         if kind == "text"
-        else f"<MediaId>m1</MediaId><Format>amr</Format><Recognition><![CDATA[{content}]]></Recognition>"
+        else "<MediaId>m1</MediaId><Format>amr</Format>"
+        f"<Recognition><![CDATA[{content}]]></Recognition>"
     )
     return (
         f"<xml><ToUserName><![CDATA[gh_city]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
@@ -83,8 +84,10 @@ def test_voice_recognition_is_answered_like_text(client: TestClient) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Content>&b;</Content></xml>',
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>',
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b"<xml><Content>&b;</Content></xml>",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<xml><Content>&e;</Content></xml>",
         b"<xml><MsgType>text</MsgType",
         b"\xff\xfe\x00binary",
         b"",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,7 @@ from feedback.privacy import Cipher
 from feedback.service import TicketService
 from knowledge.loader import load_knowledge_base
 from knowledge.store import KnowledgeBase
-from tests.conftest import KB_DIR, POSTGRES_URL
-
-ADMIN_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+from tests.conftest import KB_DIR, fresh_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -36,14 +33,8 @@ def duty_classifier(kb: KnowledgeBase) -> DutyClassifier:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    name = f"govassist_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("govassist_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

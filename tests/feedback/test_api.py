@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from channels.app import create_app
 from feedback.db import AuditRow, TicketRow
@@ -21,10 +21,9 @@ from feedback.outbox import relay_once
 from govassist.settings import Settings
 from knowledge.loader import load_knowledge_base
 from knowledge.store import KnowledgeBase
-from tests.conftest import KB_DIR, POSTGRES_URL, REDIS_BASE_URL
+from tests.conftest import KB_DIR, REDIS_BASE_URL, fresh_postgres_database
 
 REDIS_URL = f"{REDIS_BASE_URL}/2"
-ADMIN_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
 DISPATCHER = {"Authorization": "Bearer dispatch-dev-token"}
 PHONE = "13812345678"
 TICKET_ID = re.compile(r"^GD\d{8}")
@@ -46,14 +45,8 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'tickets.db'}"
         return
-    name = f"feedback_api_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("feedback_api") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

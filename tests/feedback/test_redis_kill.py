@@ -16,12 +16,10 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from sqlalchemy import select
@@ -32,9 +30,9 @@ from feedback.privacy import Cipher
 from feedback.schemas import FeedbackCreate
 from feedback.service import TicketService
 from knowledge.loader import load_knowledge_base
+from tests.conftest import fresh_postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "redis-kill-test-secret"
 TICKETS = 45
 ROUTES = ("city_management", "police", "traffic_police", "hrss", "ecology")
@@ -114,12 +112,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tickets.db'}"
         return
-    name = f"feedback_kill_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database("feedback_kill") as url:
+        yield url
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""TicketService on SQLite and PostgreSQL: routing, lifecycle, audit, bounces, deadlines, privacy."""
+"""TicketService on SQLite and PostgreSQL: routing, lifecycle, audit, bounces, deadlines, PII."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import redis
 from bot.serve import action_server_cmd, action_server_env, rasa_server_cmd, rasa_server_env
 from govassist.database import upgrade_all
 from govassist.settings import Settings
-from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT
+from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT, settings_env
 from tests.integration.servers import GatewayProcess, free_port, wait_for
 
 REDIS_URL = f"{REDIS_BASE_URL}/8"
@@ -28,20 +28,8 @@ class Stack:
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return {
-        "REDIS_URL": settings.redis_url,
-        "DATABASE_URL": settings.resolved_database_url,
-        "DATA_DIR": str(settings.data_dir),
-        "INDEX_DIR": str(settings.resolved_index_dir),
-        "KB_DIR": str(settings.kb_dir),
-        "PUBLIC_BASE_URL": settings.public_base_url,
-        "SECRET_KEY": settings.secret_key.get_secret_value(),
-        "ACTIONS_PORT": str(settings.actions_port),
-        "RASA_PORT": str(settings.rasa_port),
-        "RASA_URL": settings.rasa_url,
-        "RASA_TIMEOUT_S": "30",
-        "RATE_LIMIT_PER_MINUTE": "1000",
-    }
+    """The children's environment: the settings, a long Rasa deadline, no rate limit."""
+    return settings_env(settings, RASA_TIMEOUT_S="30", RATE_LIMIT_PER_MINUTE="1000")
 
 
 def _start(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:

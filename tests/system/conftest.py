@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from govassist.database import upgrade_all
-from tests.conftest import POSTGRES_URL, REDIS_BASE_URL
+from tests.conftest import REDIS_BASE_URL, fresh_postgres_database
 from tests.integration.servers import free_port
 from tests.system.stack import (
     BOT_DIR,
@@ -25,8 +25,6 @@ from tests.system.stack import (
     action_service,
     base_settings,
     build_index,
-    create_pg_database,
-    drop_pg_database,
     gateway_service,
     proxy_service,
     rasa_service,
@@ -60,12 +58,9 @@ def system_index(system_tmp: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    url = create_pg_database(POSTGRES_URL)
-    try:
+    with fresh_postgres_database("govassist_system") as url:
         upgrade_all(url)
         yield url
-    finally:
-        drop_pg_database(POSTGRES_URL, url)
 
 
 @dataclass

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,34 +21,13 @@ import httpx
 
 from bot.serve import action_server_cmd, action_server_env, rasa_server_cmd, rasa_server_env
 from govassist.settings import Settings
+from tests.conftest import settings_env
 from tests.integration.servers import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KB_DIR = REPO_ROOT / "knowledge" / "data"
 BOT_DIR = REPO_ROOT / "bot"
 PY = sys.executable
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Environment variables that make `Settings()` in a child equal `settings`."""
-    return {
-        "REDIS_URL": settings.redis_url,
-        "DATABASE_URL": settings.resolved_database_url,
-        "DATA_DIR": str(settings.data_dir),
-        "INDEX_DIR": str(settings.resolved_index_dir),
-        "KB_DIR": str(settings.kb_dir),
-        "BOT_DIR": str(settings.bot_dir),
-        "PUBLIC_BASE_URL": settings.public_base_url,
-        "SECRET_KEY": settings.secret_key.get_secret_value(),
-        "ACTIONS_PORT": str(settings.actions_port),
-        "RASA_PORT": str(settings.rasa_port),
-        "RASA_URL": settings.rasa_url,
-        "RASA_TIMEOUT_S": str(settings.rasa_timeout_s),
-        "RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 def wait_until(
@@ -264,28 +242,6 @@ def build_index(index_dir: Path, log: Path) -> None:
             check=True,
             timeout=600,
         )
-
-
-def create_pg_database(admin_url: str) -> str:
-    """A fresh PostgreSQL database `govassist_system_<hex>`; returns its SQLAlchemy URL."""
-    import psycopg
-
-    name = f"govassist_system_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(
-        admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_pg_database(admin_url: str, url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(
-        admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def chat(base_url: str, sender: str, text: str, timeout: float = 120) -> dict[str, Any]:
