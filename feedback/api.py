@@ -1,4 +1,4 @@
-"""HTTP API of the feedback loop: citizens, departments (own tickets only), dispatchers, consoles."""
+"""HTTP API of the feedback loop: citizens, departments (own tickets only), dispatchers."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     response_model_include={"ticket_id", "kind", "department", "status", "due_at"},
 )
 async def submit_feedback(body: FeedbackCreate, tickets: TicketsDep) -> TicketPublic:
-    """File a complaint, suggestion, consultation, praise or report; it is routed to a department."""
+    """File a complaint, suggestion, consultation, praise or report; routed to a department."""
     return await _call(tickets.submit, body)  # type: ignore[no-any-return]
 
 

@@ -1,4 +1,4 @@
-"""Ticket store tables (SQLAlchemy 2), engine/session helpers and programmatic Alembic migrations."""
+"""Ticket store tables (SQLAlchemy 2), engine/session helpers and Alembic migrations."""
 
 from __future__ import annotations
 

@@ -9,10 +9,15 @@ import anyio
 from feedback.factory import build_ticket_service
 from feedback.oversight import backlog
 
+WARM_UP_TEXT = "小区门口的路灯坏了一个星期"
+
 
 async def install(app: Any, settings: Any) -> None:
     """Build the TicketService (migrating the database) and expose it as app.state.tickets."""
     service = await anyio.to_thread.run_sync(build_ticket_service, settings)
+    # The router's first prediction loads its encoder and dictionaries (seconds on a busy machine):
+    # pay that at start-up, not in a citizen's request.
+    await anyio.to_thread.run_sync(service.classifier.predict, WARM_UP_TEXT)
     app.state.tickets = service
     app.state.router = service.classifier
     service.on_routed = lambda decision: app.state.metrics.routing_confidence.observe(

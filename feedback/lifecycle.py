@@ -43,7 +43,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.ANSWERED, A.CLOSE): S.CLOSED,
     (S.ANSWERED, A.REOPEN): S.IN_PROGRESS,
 }
-# Escalation (督办) marks a ticket without moving it; allowed while the department still owes an answer.
+# Escalation (督办) marks a ticket without moving it, while the department still owes an answer.
 ESCALATABLE = {S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.EXTENSION_REQUESTED}
 OPEN_STATUSES = frozenset(set(Status) - {S.CLOSED})
 
@@ -59,5 +59,6 @@ def next_status(current: Status, action: Action) -> Status:
     except KeyError:
         allowed = sorted(a.value for (s, a) in TRANSITIONS if s is current)
         raise IllegalTransition(
-            f"action '{action.value}' is not allowed in status {current}; allowed: {', '.join(allowed) or 'none'}"
+            f"action '{action.value}' is not allowed in status {current}; "
+            f"allowed: {', '.join(allowed) or 'none'}"
         ) from None

@@ -13,7 +13,7 @@ from feedback.deadlines import LOCAL
 
 
 def next_ticket_id(session: Session, now: datetime) -> str:
-    """Reserve the next number of the day inside the caller's transaction (safe across processes)."""
+    """Reserve the next number of the day in the caller's transaction (safe across processes)."""
     day = now.astimezone(LOCAL).strftime("%Y%m%d")  # the city's date, not UTC's
     for _ in range(5):
         result = session.execute(

@@ -203,7 +203,7 @@ class TicketService:
         note: str = "",
         extra_days: int = 0,
     ) -> TicketDepartmentView:
-        """A department's action on its own ticket (accept, start, reply, return, extension, close)."""
+        """A department's action on its own ticket (accept, start, reply, return, extend, close)."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id, department)
             if action is Action.RETURN:

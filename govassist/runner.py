@@ -94,7 +94,7 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
             action_server_cmd(settings),
             env,
             logs / "actions.log",
-            f"http://127.0.0.1:{settings.actions_port}/health",
+            f"http://127.0.0.1:{settings.actions_port}/readyz",  # KB and index loaded
             REPO_ROOT,
         ),
         ProcessSpec(

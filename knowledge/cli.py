@@ -44,7 +44,8 @@ def stats(path: Path | None = typer.Argument(None, help="KB folder (default: KB_
     guides = [g for g, _ in corpus.guides]
     typer.echo(
         f"guides: {len(guides)}  departments: {len(corpus.departments)}  "
-        f"with form: {sum(g.form is not None for g in guides)}  FAQs: {sum(len(g.faqs) for g in guides)}"
+        f"with form: {sum(g.form is not None for g in guides)}  "
+        f"FAQs: {sum(len(g.faqs) for g in guides)}"
     )
     typer.echo("\nby department:")
     by_dept = Counter(g.department for g in guides)

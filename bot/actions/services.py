@@ -153,6 +153,10 @@ class TicketAdapter:
             raise ServiceUnavailable(f"ticket submit failed: {exc.__class__.__name__}") from exc
         return _ticket_info(ticket)
 
+    def warm_up(self) -> None:
+        """The router's first prediction loads its encoder and dictionaries: do it early."""
+        self._service.classifier.predict("小区门口的路灯坏了一个星期")
+
     def get(self, ticket_id: str) -> TicketInfo:
         try:
             return _ticket_info(self._service.get_public(ticket_id))
@@ -256,6 +260,10 @@ class BotServices:
         with self._lock:
             return {part: "ok" if part in self._built else "loading" for part in ("kb", "search")}
 
+    def _warm_tickets(self) -> None:
+        """Build the ticket service and make the router's (slow) first prediction."""
+        self.tickets().warm_up()
+
     def warm_up(self) -> None:
         """Build the expensive parts (KB, search index) once, in a background thread."""
         with self._lock:
@@ -264,7 +272,7 @@ class BotServices:
             self._built["_warming"] = True
 
         def run() -> None:
-            for part in (self.kb, self.search):
+            for part in (self.kb, self.search, self._warm_tickets):
                 try:
                     part()
                 except Exception:  # reported when an action needs it
