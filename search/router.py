@@ -31,31 +31,18 @@ def get_search_service(request: Request) -> SearchService:
 SearchDep = Annotated[SearchService, Depends(get_search_service)]
 
 
+def _invalid_q(msg: str) -> HTTPException:
+    """A 422 about the `q` parameter in FastAPI's documented error shape."""
+    return HTTPException(422, detail=[{"loc": ["query", "q"], "msg": msg, "type": "value_error"}])
+
+
 def validate_question(q: str) -> str:
     """The question, or HTTPException 422 with a reason."""
     if len(q) > MAX_Q_CHARS:
-        raise HTTPException(
-            422,
-            detail=[
-                {
-                    "loc": ["query", "q"],
-                    "msg": f"问题过长，请控制在{MAX_Q_CHARS}字以内 (q too long)",
-                    "type": "value_error",
-                }
-            ],
-        )
+        raise _invalid_q(f"问题过长，请控制在{MAX_Q_CHARS}字以内 (q too long)")
     visible = [ch for ch in q if not ch.isspace() and unicodedata.category(ch)[0] != "C"]
     if not visible:
-        raise HTTPException(
-            422,
-            detail=[
-                {
-                    "loc": ["query", "q"],
-                    "msg": "请输入要查询的问题 (q is empty)",
-                    "type": "value_error",
-                }
-            ],
-        )
+        raise _invalid_q("请输入要查询的问题 (q is empty)")
     return q
 
 
@@ -68,24 +55,10 @@ def search(
     """Guides answering the question, best first; empty when nothing passes the threshold."""
     question = validate_question(q)
     if not service.is_searchable(question):
-        raise HTTPException(
-            422,
-            detail=[
-                {
-                    "loc": ["query", "q"],
-                    "msg": "问题中没有可检索的文字 (q has no searchable text)",
-                    "type": "value_error",
-                }
-            ],
-        )
+        raise _invalid_q("问题中没有可检索的文字 (q has no searchable text)")
     try:
         return service.search(question, top_k=top_k).hits
     except InvalidQuery as exc:
-        raise HTTPException(
-            422,
-            detail=[
-                {"loc": ["query", "q"], "msg": f"无法检索该问题：{exc}", "type": "value_error"}
-            ],
-        ) from None
+        raise _invalid_q(f"无法检索该问题：{exc}") from None
     except SearchError as exc:
         raise HTTPException(503, detail="搜索服务暂不可用，请稍后再试或拨打12345") from exc
