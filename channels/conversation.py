@@ -64,19 +64,25 @@ class ConversationService:
 
     async def _turn(self, message: InboundMessage, request_id: str) -> list[OutboundMessage]:
         conv = message.conversation_id
+        emergency = detect_emergency(message.text)
+        if emergency is not None:  # before anything that may fail or wait (Redis, Rasa, hand-off)
+            log.warning(
+                "channel.emergency",
+                extra={"ctx_number": emergency.number, "ctx_channel": message.channel},
+            )
+            replies = [OutboundMessage(text=emergency.text, kind="emergency")]
+            try:  # the history is best effort here: the emergency number must go out regardless
+                await self.store.append_history(conv, "user", message.text)
+                await self.store.append_bot(conv, replies)
+            except RedisError as exc:
+                log.error("channel.redis.failed", extra={"ctx_error": exc.__class__.__name__})
+            return replies
         await self.store.append_history(conv, "user", message.text)
         replies = await self._replies(message, request_id)
         await self.store.append_bot(conv, replies)
         return replies
 
     async def _replies(self, message: InboundMessage, request_id: str) -> list[OutboundMessage]:
-        emergency = detect_emergency(message.text)
-        if emergency is not None:
-            log.warning(
-                "channel.emergency",
-                extra={"ctx_number": emergency.number, "ctx_channel": message.channel},
-            )
-            return [OutboundMessage(text=emergency.text, kind="emergency")]
         if await self.store.handoff(message.conversation_id) is not None:
             return []  # a human agent answers; the console shows the message from the history
         if not await self.store.allow(message.conversation_id, self.rate_limit):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from channels.app import create_app
+
 
 def test_chat_replies_in_the_documented_shape(client: TestClient) -> None:
     response = client.post(
@@ -96,3 +98,16 @@ def test_widget_and_demo_page_are_served(client: TestClient) -> None:
     assert "govassist-widget.js" in client.get("/").text
     js = client.get("/widget/govassist-widget.js")
     assert js.status_code == 200 and "isComposing" in js.text and "innerHTML" not in js.text
+
+
+def test_emergency_is_answered_even_when_redis_is_down(
+    wechat_stub: object, tmp_path: object
+) -> None:
+    from tests.channels.conftest import gateway_settings
+
+    settings = gateway_settings(wechat_stub, tmp_path, redis_url="redis://127.0.0.1:9/0")  # type: ignore[arg-type]
+    with TestClient(create_app(settings)) as down:
+        fire = down.post("/api/chat", json={"sender_id": "fire-1", "text": "楼道着火了有人被困"})
+        question = down.post("/api/chat", json={"sender_id": "fire-1", "text": "公积金怎么提取"})
+    assert fire.status_code == 200 and "119" in fire.json()["messages"][0]["text"]
+    assert question.status_code == 200 and "119" not in question.json()["messages"][0]["text"]
