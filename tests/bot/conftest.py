@@ -4,6 +4,7 @@ the trained model, and a running Rasa server + action server."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,8 @@ from tests.conftest import KB_DIR, REDIS_BASE_URL, REPO_ROOT, settings_env
 
 BOT_DIR = REPO_ROOT / "bot"
 REDIS_URL = f"{REDIS_BASE_URL}/3"
+# A busy 2-core machine took more than 3 minutes to load the model (the runner waits 10 too).
+RASA_LOAD_TIMEOUT_S = 600
 
 
 def free_port() -> int:
@@ -36,6 +39,23 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def bot_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("bot")
+
+
+@pytest.fixture(scope="session")
+def generated_bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the hand-written bot project with `generated/` freshly written from the KB.
+
+    bot/generated/ is gitignored: tests that read generated files use this copy, so they pass
+    on a fresh clone and run alone, and never rewrite the checkout's folder under a running
+    training."""
+    from bot.generate import generate
+
+    bot = tmp_path_factory.mktemp("generated") / "bot"
+    for name in ("domain", "data"):
+        shutil.copytree(BOT_DIR / name, bot / name)
+    shutil.copy(BOT_DIR / "config.yml", bot / "config.yml")
+    generate(KB_DIR, bot)
+    return bot
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +201,7 @@ def bot_stack(bot_settings: Settings, trained_model: Path, bot_tmp: Path) -> Ite
             f"{stack.rasa_url}/status",
             rasa,
             stack.rasa_log,
-            240,
+            RASA_LOAD_TIMEOUT_S,
             lambda r: bool(r.json().get("model_file")),
         )
         stack.say("warmup", "你好")  # loads the KB and the search index in the action server

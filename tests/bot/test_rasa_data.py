@@ -59,10 +59,11 @@ def test_every_required_intent_has_enough_varied_examples() -> None:
         assert len(set(training[intent])) >= 25, intent
 
 
-def test_held_out_set_is_disjoint_and_large_enough() -> None:
+def test_held_out_set_is_disjoint_and_large_enough(generated_bot: Path) -> None:
     held_out = _examples(BOT_DIR / "tests" / "nlu_test.yml")
     training: set[str] = set()
-    for path in [*(BOT_DIR / "data" / "nlu").glob("*.yml"), BOT_DIR / "generated/data/nlu_kb.yml"]:
+    generated = generated_bot / "generated" / "data" / "nlu_kb.yml"
+    for path in [*(BOT_DIR / "data" / "nlu").glob("*.yml"), generated]:
         for items in _examples(path).values():
             training.update(items)
     assert set(held_out) == REQUIRED_INTENTS

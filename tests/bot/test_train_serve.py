@@ -11,19 +11,19 @@ from typer.testing import CliRunner
 from bot.serve import action_server_cmd, rasa_server_cmd, rasa_server_env, redis_parts
 from govassist.settings import Settings
 from govassist.train import fingerprint, model_file, model_is_current, register
-from tests.bot.conftest import BOT_DIR
 
 
-def _copy_bot(tmp_path: Path) -> Path:
+def _copy_bot(generated_bot: Path, tmp_path: Path) -> Path:
+    """A private copy of the project (with its generated files) that a test may change."""
     bot = tmp_path / "bot"
     for name in ("domain", "data", "generated"):
-        shutil.copytree(BOT_DIR / name, bot / name)
-    shutil.copy(BOT_DIR / "config.yml", bot / "config.yml")
+        shutil.copytree(generated_bot / name, bot / name)
+    shutil.copy(generated_bot / "config.yml", bot / "config.yml")
     return bot
 
 
-def test_fingerprint_changes_with_any_input(tmp_path: Path) -> None:
-    bot = _copy_bot(tmp_path)
+def test_fingerprint_changes_with_any_input(generated_bot: Path, tmp_path: Path) -> None:
+    bot = _copy_bot(generated_bot, tmp_path)
     before = fingerprint(bot)
     assert fingerprint(bot) == before
     rules = bot / "data" / "rules" / "chitchat.yml"
@@ -34,8 +34,10 @@ def test_fingerprint_changes_with_any_input(tmp_path: Path) -> None:
     assert fingerprint(bot) != changed
 
 
-def test_model_is_current_needs_model_and_matching_fingerprint(tmp_path: Path) -> None:
-    bot = _copy_bot(tmp_path)
+def test_model_is_current_needs_model_and_matching_fingerprint(
+    generated_bot: Path, tmp_path: Path
+) -> None:
+    bot = _copy_bot(generated_bot, tmp_path)
     assert not model_is_current(bot)
     model_file(bot).parent.mkdir()
     model_file(bot).write_bytes(b"model")
