@@ -25,6 +25,8 @@ from channels.metrics import GatewayMetrics
 from channels.observability import configure_logging, request_id_middleware
 from channels.rasa_client import RasaClient
 from channels.texts import load_texts
+from channels.web.cors import PublicCORSMiddleware
+from channels.web.origins import OriginPolicy
 from channels.wechat.router import install_sender
 from govassist.settings import Settings
 
@@ -159,8 +161,12 @@ def create_app(settings: Settings | None = None, search: Any = None) -> FastAPI:
     app.state.settings = settings
     app.state.preset_search = search
     app.state.metrics = GatewayMetrics()
+    app.state.origins = OriginPolicy.build(
+        settings.allowed_origins, settings.resolved_public_base_url
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=256 * 1024)
     app.middleware("http")(request_id_middleware)
+    app.add_middleware(PublicCORSMiddleware, policy=app.state.origins)  # outermost
     _error_handlers(app)
     app.add_api_route(
         "/healthz", _health, methods=["GET"], tags=["health"], summary="ready when every part is"

@@ -6,13 +6,15 @@ and `channels.app`) reads `Settings`. Every variable is documented in README.md.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DEV_SECRET = "govassist-local-development-only"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_id: str = ""  # template for notices outside the 48-hour customer-service window
+    cors_allowed_origins: str = Field(
+        "", description="origins (scheme://host[:port], comma-separated) that may embed the widget"
+    )
     rate_limit_per_minute: int = 30
     max_message_chars: int = 2000
     request_read_timeout_s: float = Field(
@@ -95,6 +100,19 @@ class Settings(BaseSettings):
             if not self.department_tokens:
                 raise ValueError("DEPARTMENT_TOKENS must be set when GOVASSIST_ENV is not 'local'")
         return self
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",")):
+            if origin and origin != "*" and not _ORIGIN.match(origin):
+                raise ValueError(f"not an origin (scheme://host[:port], no path): {origin!r}")
+        return value
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """CORS_ALLOWED_ORIGINS as a tuple (blanks dropped)."""
+        return tuple(o.strip().lower() for o in self.cors_allowed_origins.split(",") if o.strip())
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ from channels.web.schemas import (
 
 router = APIRouter(tags=["web chat"])
 STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("govassist.web")
 SenderQuery = Annotated[SenderId, Query(description="the widget's sender id")]
 
 
@@ -113,6 +115,11 @@ async def chat_socket(
     """WebSocket chat: send {"text"}; receive typing, messages and pushed messages."""
     if not sender_id.replace("-", "").replace("_", "").replace(".", "").isalnum():
         await websocket.close(code=1008, reason="invalid sender_id")
+        return
+    origin = websocket.headers.get("origin")
+    if not websocket.app.state.origins.allows(origin, websocket.headers.get("host")):
+        log.warning("web.socket.origin_refused", extra={"ctx_origin": origin})
+        await websocket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
         return
     await websocket.accept()
     state = websocket.app.state

@@ -16,6 +16,7 @@ from tests.conftest import REDIS_BASE_URL
 REDIS_URL = f"{REDIS_BASE_URL}/4"
 APP_ID, APP_SECRET, TOKEN = "wxtest000000000001", "stub-secret", "test-wechat-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
+PORTAL = "https://portal.example.gov.cn"  # the city portal, allowed to embed the widget
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +43,7 @@ def gateway_settings(stub: WeChatApiStub, tmp_path: object, **overrides: object)
         "wechat_app_secret": APP_SECRET,
         "wechat_api_base": stub.base_url,
         "wechat_template_id": "TPL-ticket-update",
+        "cors_allowed_origins": f"{PORTAL}, http://localhost:8080",
         "encoder": "off",
         **overrides,
     }

@@ -160,7 +160,9 @@
     var proto = base.indexOf("https") === 0 ? "wss" : "ws";
     try { ws = new WebSocket(proto + base.slice(base.indexOf(":")) + "/ws/chat?sender_id=" + encodeURIComponent(sender)); }
     catch (e) { return fallback(); }
-    ws.onopen = function () { wsTries = 0; restMode = false; status.textContent = "在线"; stopPolling(); };
+    ws.onopen = function () {
+      wsTries = 0; restMode = false; status.textContent = "在线"; panel.setAttribute("data-transport", "websocket"); stopPolling();
+    };
     ws.onmessage = function (ev) {
       var data; try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (data.type === "typing") setTyping(true);
@@ -168,20 +170,25 @@
       else if (data.type === "push") showReplies(data.messages);
     };
     ws.onclose = function () {
-      status.textContent = "重新连接中…";
+      status.textContent = "重新连接中…"; panel.setAttribute("data-transport", "none");
       wsTries += 1;
       if (wsTries > 3) fallback();
       setTimeout(connect, Math.min(10000, 500 * Math.pow(2, wsTries)));
     };
   }
 
-  function fallback() { restMode = true; status.textContent = "在线（兼容模式）"; startPolling(); }
+  function fallback() {
+    restMode = true; status.textContent = "在线（兼容模式）"; panel.setAttribute("data-transport", "rest"); startPolling();
+  }
+  function poll() {
+    fetch(base + "/api/chat/poll?sender_id=" + encodeURIComponent(sender))
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (d) { if (restMode) status.textContent = "在线（兼容模式）"; showReplies(d.messages); })
+      .catch(function () { if (restMode) { status.textContent = "暂时无法连接"; panel.setAttribute("data-transport", "none"); } });
+  }
   function startPolling() {
     if (pollTimer) return;
-    pollTimer = setInterval(function () {
-      fetch(base + "/api/chat/poll?sender_id=" + encodeURIComponent(sender)).then(function (r) { return r.json(); })
-        .then(function (d) { showReplies(d.messages); }).catch(function () {});
-    }, 3000);
+    poll(); pollTimer = setInterval(poll, 3000);
   }
   function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
 
@@ -197,7 +204,10 @@
     fetch(base + "/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({sender_id: sender, text: text})})
       .then(function (r) { return r.json(); })
-      .then(function (d) { showReplies(d.messages || [{text: "抱歉，系统正忙，请稍后再试。"}]); })
+      .then(function (d) {
+        if (restMode) { status.textContent = "在线（兼容模式）"; panel.setAttribute("data-transport", "rest"); }
+        showReplies(d.messages || [{text: "抱歉，系统正忙，请稍后再试。"}]);
+      })
       .catch(function () { showReplies([{text: "网络连接失败，请检查网络后重试。"}]); });
   }
 
