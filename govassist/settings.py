@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     cors_allowed_origins: str = Field(
         "", description="origins (scheme://host[:port], comma-separated) that may embed the widget"
     )
+    hotline_step_deadline_ms: int = Field(
+        250, ge=10, le=10_000, description="per-step deadline of hotline assist (intent/search/route)"
+    )
     rate_limit_per_minute: int = 30
     max_message_chars: int = 2000
     request_read_timeout_s: float = Field(

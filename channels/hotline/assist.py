@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import secrets
 import time
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-import anyio
 from redis.asyncio import Redis
 
 from channels.emergency import detect_emergency
@@ -15,7 +17,10 @@ from channels.hotline.extract import extract_location, extract_phone, summarize
 from channels.hotline.schemas import Suggestion, TicketDraft, UtteranceResult
 from channels.metrics import search_outcome
 
+log = logging.getLogger("govassist.hotline")
+T = TypeVar("T")
 CALL_TTL_S = 24 * 3600
+DEFAULT_STEP_DEADLINE_S = 0.25  # HOTLINE_STEP_DEADLINE_MS: the console must show within 300 ms
 COMPLAINT_INTENTS = {"file_complaint", "give_suggestion"}
 DRAFT_KINDS = {"complaint", "suggestion", "report"}
 
@@ -32,13 +37,23 @@ class HotlineAssistant:
     """Keeps call transcripts in Redis and computes suggestions with search, NLU and routing."""
 
     def __init__(
-        self, redis: Redis, search: Any, router: Any, nlu: Any, metrics: Any = None
+        self,
+        redis: Redis,
+        search: Any,
+        router: Any,
+        nlu: Any,
+        metrics: Any = None,
+        *,
+        top_k: int = 3,
+        step_deadline_s: float = DEFAULT_STEP_DEADLINE_S,
     ) -> None:
         self.redis = redis
         self.metrics = metrics  # channels.metrics.GatewayMetrics (intents, search outcomes)
         self.search = search  # search.service.SearchService or None while loading
         self.router = router  # feedback routing Router or None
         self.nlu = nlu  # async callable text -> intent name (Rasa's /model/parse)
+        self.top_k = top_k  # suggestions per caller utterance (SEARCH_TOP_K)
+        self.step_deadline_s = step_deadline_s
 
     async def open_call(self, caller_number: str | None, agent_id: str | None) -> tuple[str, float]:
         call_id = "C" + time.strftime("%Y%m%d") + secrets.token_hex(4)
@@ -83,34 +98,64 @@ class HotlineAssistant:
         return [t["text"] for t in turns if t["speaker"] == "caller"][-limit:]
 
     async def _assist(self, call_id: str, text: str) -> UtteranceResult:
+        """Intent, suggestions and routing run concurrently, each within its own deadline."""
         started = time.perf_counter()
         emergency = detect_emergency(text)
         context = await self._caller_context(call_id)
         # ASR streams fragments: a short utterance is read together with the one before it
         focus = [text] if len(text) >= 12 or len(context) < 2 else context[-2:]
         query = "，".join(focus)
-        intent = "emergency" if emergency else await self.nlu(text)
-        suggestions = await anyio.to_thread.run_sync(self._suggest, query)
+        degraded: list[str] = []
+        intent, suggestions, decision = await asyncio.gather(
+            self._step("intent", self._intent(text, emergency is not None), "unknown", degraded),
+            self._step("search", asyncio.to_thread(self._suggest, query), [], degraded),
+            self._step("routing", self._routing(query), None, degraded),
+        )
         if self.metrics is not None:
             self.metrics.intents.labels(intent or "unknown").inc()
-        draft = None
-        decision = await anyio.to_thread.run_sync(self._route, query) if self.router else None
         kind = getattr(decision, "kind", None)
+        draft = None
         if intent in COMPLAINT_INTENTS or kind in DRAFT_KINDS:
             draft = self._draft(context, decision, intent)
         return UtteranceResult(
             call_id=call_id,
+            query=query,
             intent=intent,
             suggestions=suggestions,
             ticket_draft=draft,
             emergency=emergency.text if emergency else None,
+            degraded=sorted(degraded),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    async def _step(self, name: str, work: Awaitable[T], fallback: T, degraded: list[str]) -> T:
+        """`work`'s result, or `fallback` (noted in `degraded`) when it is late or fails.
+
+        A late thread (search, routing) cannot be interrupted: it finishes in the background and
+        its result is dropped; the agent sees the other steps' results on time.
+        """
+        try:
+            return await asyncio.wait_for(work, self.step_deadline_s)
+        except TimeoutError:
+            log.warning("hotline.assist.step_late", extra={"ctx_step": name})
+        except Exception as exc:  # one failing part must not take the others down
+            log.error(
+                "hotline.assist.step_failed",
+                extra={"ctx_step": name, "ctx_error": exc.__class__.__name__},
+            )
+        degraded.append(name)
+        return fallback
+
+    async def _intent(self, text: str, emergency: bool) -> str:
+        return "emergency" if emergency else str(await self.nlu(text))
+
+    async def _routing(self, query: str) -> Any:
+        return await asyncio.to_thread(self.router.predict, query) if self.router else None
 
     def _suggest(self, query: str) -> list[Suggestion]:
         if self.search is None:
             return []
-        result = self.search.search(query, top_k=3)
+        result = self.search.search(query, top_k=self.top_k)
         if self.metrics is not None:
             self.metrics.search.labels(search_outcome(result)).inc()
         return [
@@ -124,9 +169,6 @@ class HotlineAssistant:
             )
             for h in result.hits
         ]
-
-    def _route(self, text: str) -> Any:
-        return self.router.predict(text)
 
     def _draft(self, context: list[str], decision: Any, intent: str) -> TicketDraft:
         joined = "，".join(context)

@@ -55,10 +55,15 @@ class UtteranceResult(BaseModel):
     """What the console shows after each caller utterance."""
 
     call_id: str
+    query: str = Field(description="the caller's words the suggestions were searched for")
     intent: str
     suggestions: list[Suggestion]
     ticket_draft: TicketDraft | None = None
     emergency: str | None = None
+    degraded: list[Literal["intent", "search", "routing"]] = Field(
+        default_factory=list,
+        description="steps left out because they missed their deadline or failed",
+    )
     latency_ms: float
 
 

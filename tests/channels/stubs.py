@@ -3,12 +3,14 @@
 Speaks the real protocol for what we use: `GET /cgi-bin/token` (access token, with expiry and
 forced refresh through errcode 40001/42001), `POST /cgi-bin/message/custom/send` (客服消息) and
 `POST /cgi-bin/message/template/send` (模板消息). Records every accepted message.
+`RasaNluStub` is a Rasa server's `/model/parse` that can be made slow (hotline deadlines).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -92,6 +94,69 @@ class WeChatApiStub:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> WeChatApiStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+
+
+@dataclass
+class NluState:
+    intent: str = "file_complaint"
+    delay_s: float = 0.0
+    parsed: list[str] = field(default_factory=list)
+
+
+class RasaNluStub:
+    """The Rasa server's `POST /model/parse` (NLU only), answering after a configurable delay.
+
+    Stands in for a Rasa server that is slow or overloaded, which the hotline assist must
+    survive; the body is the shape Rasa 3.6 returns.
+    """
+
+    def __init__(self) -> None:
+        self.state = NluState()
+        state = self.state
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                if urlparse(self.path).path != "/model/parse":
+                    self.send_error(404)
+                    return
+                time.sleep(state.delay_s)
+                state.parsed.append(str(body.get("text", "")))
+                intent = {"name": state.intent, "confidence": 0.93}
+                data = json.dumps(
+                    {
+                        "text": body.get("text", ""),
+                        "intent": intent,
+                        "entities": [],
+                        "intent_ranking": [intent],
+                    }
+                ).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the gateway gave up waiting
+                    pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> RasaNluStub:
         self._thread.start()
         return self
 
