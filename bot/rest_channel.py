@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.log_filter import MAX_REQUEST_ID, request_id_var
 from bot.rasa_metrics import RasaMetrics, install_intent_counting
-from bot.rasa_speedups import install_cached_action_validation
+from bot.rasa_speedups import install_all
 
 log = logging.getLogger("govassist.rasa")
 
@@ -36,8 +36,8 @@ class GatewayRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
-        if not install_cached_action_validation():
-            log.warning("rasa.speedups.skipped: RemoteAction has changed; validating per call")
+        for skipped in install_all():
+            log.warning("rasa.speedups.skipped: %s (Rasa's internals changed)", skipped)
 
         @webhook.middleware("request")
         async def bind_request_id(request: Request) -> None:
