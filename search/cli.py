@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from search.service import SearchService
 
 SUBVERBS = ("eval", "bench-govqa")
-GOVQA_PATH = Path("/work/shared/datasets/msgabench/govqa.jsonl")
+# ../shared beside the checkout (see the developers' guide); --govqa points elsewhere
+GOVQA_PATH = (
+    Path(__file__).resolve().parents[2] / "shared" / "datasets" / "msgabench" / "govqa.jsonl"
+)
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "search" / "data"
 
 
@@ -143,7 +146,9 @@ def register(app: typer.Typer) -> None:
         question: Annotated[
             str | None, typer.Argument(help="question, or `eval` / `bench-govqa`")
         ] = None,
-        top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
+        top_k: Annotated[
+            int | None, typer.Option("--top-k", min=1, max=50, help="default SEARCH_TOP_K")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print a JSON array of hits")] = False,
         file: Annotated[
             Path | None, typer.Option("--file", help="one question per line → JSON Lines")
@@ -164,9 +169,10 @@ def register(app: typer.Typer) -> None:
             typer.echo("give a QUESTION or --file FILE", err=True)
             raise typer.Exit(2)
         svc = _service()
+        k = top_k or _settings().search_top_k
         if file is not None:
-            _run_file(svc, file, top_k)
+            _run_file(svc, file, k)
         elif as_json:
-            typer.echo(_hits_json(svc, question or "", top_k))
+            typer.echo(_hits_json(svc, question or "", k))
         else:
-            _print_readable(svc, question or "", top_k)
+            _print_readable(svc, question or "", k)

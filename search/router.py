@@ -48,16 +48,19 @@ def validate_question(q: str) -> str:
 
 @router.get("/api/search", response_model=list[SearchHit])
 def search(
+    request: Request,
     service: SearchDep,
     q: Annotated[str, Query(description="citizen question", max_length=10_000)] = "",
-    top_k: Annotated[int, Query(ge=1, le=50)] = 5,
+    top_k: Annotated[int | None, Query(ge=1, le=50, description="default SEARCH_TOP_K")] = None,
 ) -> list[SearchHit]:
     """Guides answering the question, best first; empty when nothing passes the threshold."""
     question = validate_question(q)
     if not service.is_searchable(question):
         raise _invalid_q("问题中没有可检索的文字 (q has no searchable text)")
     try:
-        return service.search(question, top_k=top_k).hits
+        settings = getattr(request.app.state, "settings", None)
+        k = top_k or getattr(settings, "search_top_k", 5)
+        return service.search(question, top_k=k).hits
     except InvalidQuery as exc:
         raise _invalid_q(f"无法检索该问题：{exc}") from None
     except SearchError as exc:

@@ -32,6 +32,7 @@ def get_assistant(request: Request) -> HotlineAssistant:
         getattr(state, "router", None),
         state.rasa.parse_intent,
         state.metrics,
+        top_k=min(state.settings.search_top_k, 5),
         step_deadline_s=state.settings.hotline_step_deadline_ms / 1000,
     )
 
