@@ -81,9 +81,18 @@ class TicketService:
         return row
 
     # --- citizen side --------------------------------------------------------------------
-    def submit(self, create: FeedbackCreate, department_hint: str | None = None) -> TicketPublic:
-        """Create a ticket and route it (or queue it for manual dispatch)."""
+    def submit(
+        self,
+        create: FeedbackCreate,
+        department_hint: str | None = None,
+        kind_hint: Kind | None = None,
+    ) -> TicketPublic:
+        """Create a ticket and route it (or queue it for manual dispatch).
+
+        A hint (e.g. a hotline agent's edited draft) wins over the classifier's decision.
+        """
         decision = self.classifier.predict(create.text)
+        kind = kind_hint or decision.kind
         if self.on_routed is not None:
             self.on_routed(decision)
         now = self.clock()
@@ -91,7 +100,7 @@ class TicketService:
         with self.sessions.begin() as session:
             row = TicketRow(
                 ticket_id=next_ticket_id(session, now),
-                kind=decision.kind.value,
+                kind=kind.value,
                 status=Status.RECEIVED.value,
                 department=None,
                 channel=create.channel,
@@ -103,7 +112,7 @@ class TicketService:
                 alternatives=[a.model_dump() for a in decision.alternatives],
                 departments_tried=[],
                 created_at=now,
-                due_at=due_for(decision.kind, now, self.deadline_days),
+                due_at=due_for(kind, now, self.deadline_days),
             )
             session.add(row)
             session.flush()

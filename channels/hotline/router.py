@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -105,29 +107,30 @@ async def call_events(
 async def submit_draft(
     call_id: str, body: DraftSubmit, request: Request, _: AgentDep
 ) -> dict[str, Any]:
-    """Submit the (edited) ticket draft as a real ticket."""
+    """Submit the (edited) ticket draft as a real ticket.
+
+    The agent's kind and department are kept; only an empty department is routed automatically.
+    """
     tickets = getattr(request.app.state, "tickets", None)
     if tickets is None:
         raise HTTPException(status_code=503, detail="ticket service not available")
-    from feedback.schemas import FeedbackCreate
+    from feedback.schemas import FeedbackCreate, Kind
 
-    ticket = await _submit(
-        tickets,
-        FeedbackCreate(
-            text=body.summary,
-            channel="hotline",
-            sender_id=call_id,
-            location=body.location,
-            contact=body.contact,
-        ),
+    if body.department and tickets.department(body.department) is None:
+        raise HTTPException(status_code=422, detail=f"unknown department '{body.department}'")
+    create = FeedbackCreate(
+        text=body.summary,
+        channel="hotline",
+        sender_id=call_id,
+        location=body.location,
+        contact=body.contact,
+    )
+    ticket = await anyio.to_thread.run_sync(
+        functools.partial(
+            tickets.submit, create, department_hint=body.department, kind_hint=Kind(body.kind)
+        )
     )
     return ticket.model_dump(mode="json")  # type: ignore[no-any-return]
-
-
-async def _submit(tickets: Any, create: Any) -> Any:
-    import anyio
-
-    return await anyio.to_thread.run_sync(tickets.submit, create)
 
 
 @router.post("/suggestions/feedback", status_code=204)

@@ -79,7 +79,9 @@ class DraftSubmit(BaseModel):
     """The (edited) ticket draft the agent submits."""
 
     kind: Literal["complaint", "suggestion", "consultation", "praise", "report"]
-    department: str | None = None
+    department: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
+        Field(default=None, description="name or code; empty: routed automatically")
+    )
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=4000)]
     location: Annotated[str, StringConstraints(max_length=200)] | None = None
     contact: Annotated[str, StringConstraints(max_length=50)] | None = None

@@ -151,3 +151,30 @@ def test_polling_clients_get_only_new_events(client: TestClient) -> None:
     assert texts == ["请讲"]
     bad = client.get(f"/api/hotline/calls/{call_id}/events?once=true&after=x", headers=AUTH)
     assert bad.status_code == 422
+
+
+def submit_draft(client: TestClient, **draft: object) -> dict[str, object]:
+    call_id = open_call(client)
+    body = {"summary": "小区门口的路灯坏了一个星期，晚上很黑", "location": "幸福小区", **draft}
+    response = client.post(f"/api/hotline/calls/{call_id}/ticket", json=body, headers=AUTH)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_submitted_draft_keeps_the_agents_kind_and_department(client: TestClient) -> None:
+    routed = submit_draft(client, kind="complaint", department="")
+    assert routed["kind"] == "complaint" and routed["department"] != "市公安局"
+    edited = submit_draft(client, kind="suggestion", department="市公安局")
+    assert edited["kind"] == "suggestion" and edited["department"] == "市公安局"
+    by_code = submit_draft(client, kind="report", department="police")
+    assert by_code["kind"] == "report" and by_code["department"] == "市公安局"
+
+
+def test_draft_with_an_unknown_department_is_refused(client: TestClient) -> None:
+    call_id = open_call(client)
+    response = client.post(
+        f"/api/hotline/calls/{call_id}/ticket",
+        json={"kind": "complaint", "department": "火星管理局", "summary": "路灯坏了很久"},
+        headers=AUTH,
+    )
+    assert response.status_code == 422 and "火星管理局" in response.json()["detail"]
