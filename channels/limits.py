@@ -1,10 +1,30 @@
-"""Reject oversized request bodies early (413), whether or not Content-Length is sent."""
+"""Size limits: oversized request bodies (413) and messages longer than MAX_MESSAGE_CHARS (422)."""
 
 from __future__ import annotations
 
 import json
 
+from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from channels.texts import Texts
+
+
+def too_long_text(texts: Texts, limit: int) -> str:
+    """The citizen-facing reason a message over `limit` characters is refused."""
+    return texts.too_long.format(limit=limit)
+
+
+def check_message_length(
+    text: str, limit: int, texts: Texts, loc: tuple[str, ...] = ("body", "text")
+) -> None:
+    """Raise a 422 in FastAPI's validation shape when `text` is longer than `limit`.
+
+    The schemas cap messages at 2000 characters; MAX_MESSAGE_CHARS may set a lower limit.
+    """
+    if len(text) > limit:
+        error = {"loc": loc, "msg": too_long_text(texts, limit), "type": "string_too_long"}
+        raise RequestValidationError([error])
 
 
 class BodyTooLarge(Exception):

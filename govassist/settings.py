@@ -70,10 +70,15 @@ class Settings(BaseSettings):
         "", description="origins (scheme://host[:port], comma-separated) that may embed the widget"
     )
     hotline_step_deadline_ms: int = Field(
-        250, ge=10, le=10_000, description="per-step deadline of hotline assist (intent/search/route)"
+        250,
+        ge=10,
+        le=10_000,
+        description="per-step deadline of hotline assist (intent/search/route)",
     )
     rate_limit_per_minute: int = 30
-    max_message_chars: int = 2000
+    max_message_chars: int = Field(
+        2000, ge=1, le=2000, description="longest citizen message / hotline utterance accepted"
+    )
     request_read_timeout_s: float = Field(
         10.0, gt=0, description="a client must send a whole request (headers+body) within this"
     )

@@ -22,6 +22,7 @@ from channels.hotline.schemas import (
     UtteranceIn,
     UtteranceResult,
 )
+from channels.limits import check_message_length
 
 router = APIRouter(prefix="/api/hotline", tags=["hotline agent assist"])
 
@@ -51,9 +52,11 @@ async def open_call(body: CallCreate, assistant: AssistantDep, _: AgentDep) -> C
 
 @router.post("/calls/{call_id}/utterances", response_model=UtteranceResult | None)
 async def add_utterance(
-    call_id: str, body: UtteranceIn, assistant: AssistantDep, _: AgentDep
+    call_id: str, body: UtteranceIn, request: Request, assistant: AssistantDep, _: AgentDep
 ) -> UtteranceResult | None:
     """One transcribed utterance; a caller's gets suggestions, intent and maybe a ticket draft."""
+    state = request.app.state
+    check_message_length(body.text, state.settings.max_message_chars, state.texts)
     try:
         return await assistant.add_utterance(call_id, body.speaker, body.text)
     except CallNotFound:

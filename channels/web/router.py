@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import ValidationError
 
 from channels.conversation import ConversationService
-from channels.dependencies import ConversationsDep, StoreDep
+from channels.dependencies import ConversationsDep, SettingsDep, StoreDep
+from channels.limits import check_message_length, too_long_text
 from channels.messages import InboundMessage, SenderId
 from channels.observability import request_id_var
 from channels.push import drain_inbox, push_channel
@@ -39,8 +40,11 @@ def _to_chat(replies: list[Any]) -> list[ChatMessage]:
 
 
 @router.post("/api/chat", response_model=ChatResponse)
-async def chat(body: ChatRequest, conversations: ConversationsDep) -> ChatResponse:
+async def chat(
+    body: ChatRequest, conversations: ConversationsDep, settings: SettingsDep
+) -> ChatResponse:
     """Send one citizen message; get the assistant's replies."""
+    check_message_length(body.text, settings.max_message_chars, conversations.texts)
     inbound = InboundMessage(channel="web", sender_id=body.sender_id, text=body.text)
     return ChatResponse(
         messages=_to_chat(await conversations.handle(inbound, request_id_var.get()))
@@ -89,15 +93,28 @@ async def _pump_pushes(websocket: WebSocket, store: Any, conversation_id: str) -
         await pubsub.aclose()
 
 
+def _socket_error(errors: list[str], message: str, limit: int) -> dict[str, Any]:
+    """An error frame: `message` is the Chinese text the widget shows, `detail` the reasons."""
+    return {"type": "error", "detail": errors, "message": message, "max_chars": limit}
+
+
 async def _serve_socket(
-    websocket: WebSocket, conversations: ConversationService, sender_id: str
+    websocket: WebSocket, conversations: ConversationService, sender_id: str, limit: int
 ) -> None:
+    texts = conversations.texts
     while True:
         raw = await websocket.receive_text()
         try:
             incoming = SocketIn.model_validate_json(raw)
         except ValidationError as exc:
-            await websocket.send_json({"type": "error", "detail": [e["msg"] for e in exc.errors()]})
+            too_long = any(e["type"] == "string_too_long" for e in exc.errors())
+            message = too_long_text(texts, limit) if too_long else texts.empty
+            frame = _socket_error([e["msg"] for e in exc.errors()], message, limit)
+            await websocket.send_json(frame)
+            continue
+        if len(incoming.text) > limit:
+            message = too_long_text(texts, limit)
+            await websocket.send_json(_socket_error([message], message, limit))
             continue
         await websocket.send_json({"type": "typing"})
         replies = await conversations.handle(
@@ -127,7 +144,9 @@ async def chat_socket(
         _pump_pushes(websocket, state.conversation_store, f"web:{sender_id}")
     )
     try:
-        await _serve_socket(websocket, state.conversations, sender_id)
+        await _serve_socket(
+            websocket, state.conversations, sender_id, state.settings.max_message_chars
+        )
     except WebSocketDisconnect:
         pass
     finally:

@@ -17,6 +17,7 @@ REDIS_URL = f"{REDIS_BASE_URL}/4"
 APP_ID, APP_SECRET, TOKEN = "wxtest000000000001", "stub-secret", "test-wechat-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
 PORTAL = "https://portal.example.gov.cn"  # the city portal, allowed to embed the widget
+SHORT_LIMIT = 20  # MAX_MESSAGE_CHARS of the `short_client` gateway
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +68,23 @@ def _aes_gateway(
     settings = gateway_settings(wechat_stub, tmp_path_factory.mktemp("aes"), wechat_aes_key=AES_KEY)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def _short_gateway(
+    wechat_stub: WeChatApiStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """A gateway with MAX_MESSAGE_CHARS=20."""
+    settings = gateway_settings(
+        wechat_stub, tmp_path_factory.mktemp("short"), max_message_chars=SHORT_LIMIT
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def short_client(_short_gateway: TestClient, redis_client: redis.Redis) -> TestClient:
+    return _short_gateway
 
 
 @pytest.fixture

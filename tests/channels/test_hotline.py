@@ -178,3 +178,12 @@ def test_draft_with_an_unknown_department_is_refused(client: TestClient) -> None
         headers=AUTH,
     )
     assert response.status_code == 422 and "火星管理局" in response.json()["detail"]
+
+
+def test_utterances_over_max_message_chars_get_a_422(short_client: TestClient) -> None:
+    call_id = open_call(short_client)
+    url = f"/api/hotline/calls/{call_id}/utterances"
+    over = short_client.post(url, json={"speaker": "caller", "text": "问" * 21}, headers=AUTH)
+    assert over.status_code == 422 and "最多20个字" in over.json()["detail"][0]["msg"]
+    at_limit = short_client.post(url, json={"speaker": "agent", "text": "问" * 20}, headers=AUTH)
+    assert at_limit.status_code == 200

@@ -111,3 +111,39 @@ def test_emergency_is_answered_even_when_redis_is_down(
         question = down.post("/api/chat", json={"sender_id": "fire-1", "text": "公积金怎么提取"})
     assert fire.status_code == 200 and "119" in fire.json()["messages"][0]["text"]
     assert question.status_code == 200 and "119" not in question.json()["messages"][0]["text"]
+
+
+def test_rest_chat_refuses_messages_over_max_message_chars(short_client: TestClient) -> None:
+    over = short_client.post("/api/chat", json={"sender_id": "long-1", "text": "问" * 21})
+    assert over.status_code == 422
+    error = over.json()["detail"][0]
+    assert error["loc"] == ["body", "text"] and "最多20个字" in error["msg"]
+    at_limit = short_client.post("/api/chat", json={"sender_id": "long-1", "text": "着火了" * 6})
+    assert at_limit.status_code == 200
+
+
+def test_websocket_chat_refuses_messages_over_max_message_chars(short_client: TestClient) -> None:
+    with short_client.websocket_connect("/ws/chat?sender_id=long-2") as ws:
+        ws.send_json({"text": "问" * 21})
+        frame = ws.receive_json()
+        assert frame["type"] == "error" and frame["max_chars"] == 20
+        assert "最多20个字" in frame["message"]
+        ws.send_json({"text": "着火了"})  # the socket stays usable
+        assert ws.receive_json() == {"type": "typing"}
+        assert "119" in ws.receive_json()["messages"][0]["text"]
+
+
+def test_websocket_error_over_the_schema_ceiling_is_chinese(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat?sender_id=long-3") as ws:
+        ws.send_json({"text": "问" * 2001})
+        assert "最多2000个字" in ws.receive_json()["message"]
+
+
+@pytest.mark.parametrize("value", [0, -1, 2001])
+def test_max_message_chars_is_validated(value: int) -> None:
+    from pydantic import ValidationError
+
+    from govassist.settings import Settings
+
+    with pytest.raises(ValidationError, match="max_message_chars"):
+        Settings(max_message_chars=value)

@@ -155,6 +155,10 @@
     (messages || []).forEach(function (m) { addMessage(m.role === "agent" ? "agent" : "bot", m, true); });
   }
 
+  function showError(text) {
+    setTyping(false); addMessage("bot", {text: text || "抱歉，消息发送失败，请重试。"}, false);
+  }
+
   function connect() {
     if (ws && (ws.readyState === 0 || ws.readyState === 1)) return;
     var proto = base.indexOf("https") === 0 ? "wss" : "ws";
@@ -168,6 +172,7 @@
       if (data.type === "typing") setTyping(true);
       else if (data.type === "messages") { pending = Math.max(0, pending - 1); showReplies(data.messages); }
       else if (data.type === "push") showReplies(data.messages);
+      else if (data.type === "error") { pending = Math.max(0, pending - 1); showError(data.message); }
     };
     ws.onclose = function () {
       status.textContent = "重新连接中…"; panel.setAttribute("data-transport", "none");
@@ -206,6 +211,8 @@
       .then(function (r) { return r.json(); })
       .then(function (d) {
         if (restMode) { status.textContent = "在线（兼容模式）"; panel.setAttribute("data-transport", "rest"); }
+        var tooLong = (d.detail || []).filter(function (e) { return e.type === "string_too_long"; })[0];
+        if (tooLong) return showError(tooLong.msg);
         showReplies(d.messages || [{text: "抱歉，系统正忙，请稍后再试。"}]);
       })
       .catch(function () { showReplies([{text: "网络连接失败，请检查网络后重试。"}]); });
