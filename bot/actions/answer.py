@@ -12,7 +12,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import GovAction, buttons
-from bot.actions.conversation import channel_and_sender, entity_values, latest_text
+from bot.actions.conversation import (
+    channel_and_sender,
+    consume_pending,
+    entity_values,
+    request_text,
+)
 from bot.actions.handoff import request_handoff
 from bot.actions.services import Found, ServiceUnavailable
 from knowledge.schema import ServiceGuide
@@ -58,7 +63,12 @@ class ActionAnswerQuestion(GovAction):
         return "action_answer_question"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-        text = latest_text(tracker)
+        return [*consume_pending(tracker), *await self._act(dispatcher, tracker)]
+
+    async def _act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        text = request_text(tracker)
         kb = await asyncio.to_thread(self.services.kb)
         # a button payload ("/ask_service{...}") carries no words: keep the aspect asked before
         aspect = tracker.get_slot("current_aspect") if text.startswith("/") else detect_aspect(text)

@@ -19,9 +19,12 @@ from bot.actions.answer import mentioned_guides
 from bot.actions.base import GovAction, buttons
 from bot.actions.conversation import (
     channel_and_sender,
+    consume_pending,
     entity_values,
+    is_emergency,
     latest_intent,
     latest_text,
+    request_text,
     wants_cancel,
     wants_continue,
     wants_human,
@@ -34,9 +37,11 @@ from bot.actions.form_fields import (
     next_missing,
     plain_label,
     question,
+    reused_note,
     summary,
 )
 from bot.actions.handoff import request_handoff
+from bot.actions.prefill import PREFILLED, given_values, prefill, reused
 from bot.actions.validators import validate_field
 from knowledge.schema import FieldType, FormField, ServiceGuide
 from knowledge.store import KnowledgeBase
@@ -71,7 +76,15 @@ def _values(tracker: Tracker, guide: ServiceGuide, events: list[dict[str, Any]])
 
 
 def _clear_fields(guide: ServiceGuide) -> list[dict[str, Any]]:
-    return [SlotSet(f.name, None) for f in fields_of(guide)]
+    return [SlotSet(f.name, None) for f in fields_of(guide)] + [SlotSet(PREFILLED, None)]
+
+
+def _not_reused(tracker: Tracker, field: FormField) -> list[dict[str, Any]]:
+    """A corrected field is the citizen's new answer, no longer a reused value."""
+    names = list(tracker.get_slot(PREFILLED) or [])
+    if field.name not in names:
+        return []
+    return [SlotSet(PREFILLED, [n for n in names if n != field.name])]
 
 
 # Verbs that close service titles ("居住证申领"): citizens name the thing, not the verb.
@@ -95,6 +108,11 @@ class ActionStartApplication(GovAction):
         return "action_start_application"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        return [*consume_pending(tracker), *await self._choose(dispatcher, tracker)]
+
+    async def _choose(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         kb = await asyncio.to_thread(self.services.kb)
         candidates = await self._candidates(kb, tracker)
         texts = self.services.texts
@@ -127,7 +145,7 @@ class ActionStartApplication(GovAction):
         by_id = [g for v in entity_values(tracker, "service_id") if (g := kb.find_guide(v))]
         if by_id:
             return by_id[:1]
-        text = latest_text(tracker)
+        text = request_text(tracker)
         mentioned = mentioned_guides(kb, text) or _mentioned_by_core(kb, text)
         if mentioned:
             with_form = [g for g in mentioned if g.form is not None]
@@ -157,6 +175,9 @@ class ValidateApplicationForm(GovAction):
         requested = next((f for f in fields if f.name == tracker.get_slot(REQUESTED)), None)
         if requested is None:
             return self._start(dispatcher, tracker, guide)
+        if is_emergency(tracker):  # answer at once, then carry on with the same question
+            dispatcher.utter_message(response="utter_emergency")
+            return self._ask(dispatcher, tracker, guide, [])
         if wants_cancel(tracker):
             return [SlotSet("application_status", "cancelled"), SlotSet(REQUESTED, None)]
         if wants_human(tracker):
@@ -173,14 +194,20 @@ class ValidateApplicationForm(GovAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, guide: ServiceGuide
     ) -> list[dict[str, Any]]:
         assert guide.form is not None
-        status = tracker.get_slot("application_status")
-        if status != "correcting":
-            dispatcher.utter_message(
-                text=self.services.texts.format(
-                    "form_intro", form_title=guide.form.title, count=len(guide.form.fields)
-                )
-            )
-        return self._ask(dispatcher, tracker, guide, [SlotSet("application_status", "collecting")])
+        events = [SlotSet("application_status", "collecting")]
+        if tracker.get_slot("application_status") == "correcting":
+            return self._ask(dispatcher, tracker, guide, events)
+        texts = self.services.texts
+        fields = fields_of(guide)
+        values = _values(tracker, guide, [])
+        filled = prefill(fields, values, given_values(list(tracker.events)))
+        values.update(filled)
+        names = reused(fields, values)
+        intro = texts.format("form_intro", form_title=guide.form.title, count=len(fields))
+        note = reused_note(texts, [f for f in fields if f.name in names], values)
+        dispatcher.utter_message(text="\n".join(p for p in (intro, note) if p))
+        events += [SlotSet(name, value) for name, value in filled.items()]
+        return self._ask(dispatcher, tracker, guide, [*events, SlotSet(PREFILLED, names)])
 
     def _ask(
         self,
@@ -221,6 +248,7 @@ class ValidateApplicationForm(GovAction):
         return [
             SlotSet(requested.name, None),
             SlotSet(target.name, None),
+            *_not_reused(tracker, target),
             SlotSet(REQUESTED, target.name),
         ]
 
@@ -319,7 +347,9 @@ class ActionApplicationReview(GovAction):
             dispatcher.utter_message(text=texts["handoff"])
             return [*done, SlotSet("application_status", None)]
         dispatcher.utter_message(
-            text=summary(texts, guide, _values(tracker, guide, [])),
+            text=summary(
+                texts, guide, _values(tracker, guide, []), tracker.get_slot(PREFILLED) or []
+            ),
             buttons=buttons(
                 (texts["confirm_button"], "/affirm"),
                 (texts["modify_button"], "/correct_field"),
@@ -368,6 +398,7 @@ class ActionCorrectField(GovAction):
         dispatcher.utter_message(text=texts.format("correct_ack", label=plain_label(target)))
         return [
             SlotSet(target.name, None),
+            *_not_reused(tracker, target),
             SlotSet("awaiting_confirmation", False),
             SlotSet("application_status", "correcting"),
             SlotSet(REQUESTED, None),

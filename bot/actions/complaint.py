@@ -13,9 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.base import GovAction
 from bot.actions.conversation import (
     channel_and_sender,
+    consume_pending,
     entity_values,
+    is_emergency,
     latest_intent,
     latest_text,
+    request_text,
     wants_cancel,
     wants_human,
     wants_skip,
@@ -56,6 +59,9 @@ class ValidateFeedbackForm(GovAction):
         requested = tracker.get_slot(REQUESTED)
         if requested not in ORDER:
             return self._start(dispatcher, tracker)
+        if is_emergency(tracker):  # answer at once, then carry on with the same question
+            dispatcher.utter_message(response="utter_emergency")
+            return self._ask(dispatcher, tracker, {})
         if wants_cancel(tracker):
             return [SlotSet("feedback_status", "cancelled"), SlotSet(REQUESTED, None)]
         if wants_human(tracker):
@@ -68,14 +74,18 @@ class ValidateFeedbackForm(GovAction):
 
     def _start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         kind = "suggestion" if latest_intent(tracker) == "give_suggestion" else "complaint"
-        text = latest_text(tracker)
+        text = request_text(tracker)
         values: dict[str, Any] = dict.fromkeys(ORDER)
         if is_description(text):
             values["feedback_text"] = text
             places = entity_values(tracker, "place")
             if places:
                 values["feedback_location"] = "、".join(places)
-        events = [SlotSet("feedback_kind", kind), SlotSet("feedback_status", "collecting")]
+        events = [
+            *consume_pending(tracker),
+            SlotSet("feedback_kind", kind),
+            SlotSet("feedback_status", "collecting"),
+        ]
         return events + self._ask(dispatcher, tracker, values, kind)
 
     def _check(self, requested: str, tracker: Tracker) -> tuple[str | None, str | None]:
@@ -212,8 +222,13 @@ class ActionCheckTicket(GovAction):
         return "action_check_ticket"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        return [*consume_pending(tracker), *await self._check(dispatcher, tracker)]
+
+    async def _check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         texts = self.services.texts
-        match = _TICKET_ID.search(latest_text(tracker))
+        match = _TICKET_ID.search(request_text(tracker))
         given = entity_values(tracker, "ticket_id") or ([match.group(1)] if match else [])
         ticket_id = given[0] if given else None
         tickets = await asyncio.to_thread(self.services.tickets)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 _CANCEL = re.compile(
     r"不办了|不申请了|不填了|别填了|取消|算了|不要了|退出|放弃|中止|终止|不弄了|不投诉了|不想提交|撤销|不辦了|結束填寫"
@@ -16,10 +17,28 @@ _SKIP = re.compile(
     re.I,
 )
 _CONTINUE = re.compile(r"^(继续|继续填写|接着填|好的?，?继续)[。.!！]?$")
+_BARE_INTENT = re.compile(r"/[a-z_]+")
+PENDING_TEXT = "pending_text"  # the message an intent choice (buttons) was offered for
+EMERGENCY = "emergency"
 
 
 def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "").strip()
+
+
+def request_text(tracker: Tracker) -> str:
+    """The citizen's words for this request.
+
+    A bare intent button ("/apply_service", offered when two intents were close) carries no
+    words: it stands for the message the choice was offered for (slot `pending_text`)."""
+    text = latest_text(tracker)
+    pending = tracker.get_slot(PENDING_TEXT)
+    return str(pending) if pending and _BARE_INTENT.fullmatch(text) else text
+
+
+def consume_pending(tracker: Tracker) -> list[dict[str, Any]]:
+    """Forget the clarified message once an action has acted on it."""
+    return [SlotSet(PENDING_TEXT, None)] if tracker.get_slot(PENDING_TEXT) else []
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -61,6 +80,11 @@ def wants_human(tracker: Tracker) -> bool:
         "人工",
         "人工客服",
     }
+
+
+def is_emergency(tracker: Tracker) -> bool:
+    """The NLU heard danger to life or property (the gateway's keyword check runs first)."""
+    return latest_intent(tracker) == EMERGENCY
 
 
 def wants_skip(tracker: Tracker) -> bool:

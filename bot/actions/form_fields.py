@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from bot.actions.texts import Texts
@@ -88,12 +89,27 @@ def display_value(texts: Texts, field: FormField, value: str | None, masked: boo
     return mask_value(field, value) if masked else value
 
 
-def summary(texts: Texts, guide: ServiceGuide, values: dict[str, Any]) -> str:
-    """The confirmation summary, PII masked."""
+def reused_note(texts: Texts, fields: list[FormField], values: dict[str, Any]) -> str:
+    """ "沿用您已提供的：联系电话（*******5678）…": the fields that will not be asked, masked."""
+    items = [
+        f"{plain_label(f)}（{display_value(texts, f, values.get(f.name), masked=True)}）"
+        for f in fields
+    ]
+    return texts.format("form_reused", items="、".join(items)) if items else ""
+
+
+def summary(
+    texts: Texts, guide: ServiceGuide, values: dict[str, Any], reused: Collection[str] = ()
+) -> str:
+    """The confirmation summary, PII masked; values reused from earlier in the conversation
+    are marked so the citizen can check and correct them."""
     assert guide.form is not None
     lines = [texts.format("summary_header", form_title=guide.form.title)]
     for field in guide.form.fields:
         value = display_value(texts, field, values.get(field.name), masked=True)
-        lines.append(f"{plain_label(field)}：{value}")
+        mark = texts["reused_mark"] if field.name in reused else ""
+        lines.append(f"{plain_label(field)}：{value}{mark}")
+    if any(f.name in reused for f in guide.form.fields):
+        lines.append(texts["summary_reused"])
     lines.append(texts["summary_footer"])
     return "\n".join(lines)

@@ -23,5 +23,8 @@ class Texts:
     def __getitem__(self, key: str) -> str:
         return self._entries[key]
 
+    def get(self, key: str) -> str | None:
+        return self._entries.get(key)
+
     def format(self, key: str, **values: object) -> str:
         return self._entries[key].format(**values)

@@ -66,6 +66,15 @@ def test_full_application_with_mistakes_correction_skip_and_documents(bot_stack:
         assert client.get("/applications/" + "x" * 32 + ".pdf").status_code == 404
 
 
+def test_details_given_earlier_are_not_asked_again_in_the_form(bot_stack: BotStack) -> None:
+    say = lambda text: reply_text(bot_stack.say("web:prefill-1", text))  # noqa: E731
+    say("你好，我叫王小明，手机号13812345678，想咨询一下居住证")
+    started = say("我要办居住证")
+    assert "沿用" in started and "公民身份号码" in started  # name and phone are not asked
+    assert "13812345678" not in started
+    assert "居住地址" in say(VALID_ID)
+
+
 def test_cancel_in_the_middle_of_a_form(bot_stack: BotStack) -> None:
     assert "姓名" in reply_text(bot_stack.say("web:cancel-1", "我要办居住证"))
     cancelled = reply_text(bot_stack.say("web:cancel-1", "不办了"))
