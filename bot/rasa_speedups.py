@@ -8,6 +8,11 @@ reply. A py-spy profile of our Rasa server under load put about a quarter of its
 docs/benchmarks/system.md). The patch validates every reply against the same schema with a cached
 validator: the same replies pass, the same errors are raised with the same message, only the
 per-call schema check is gone. Installed by `bot.rest_channel` when the Rasa server loads it.
+
+2. Resolve event type names through a cache (`Event.resolve_by_type` walked every Event subclass
+for each stored event it restored: 11% of the server's CPU).
+
+(The faster tracker save lives in `bot.tracker_store`, the encrypted tracker store.)
 """
 
 from __future__ import annotations

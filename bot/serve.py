@@ -67,6 +67,7 @@ def _base_env(settings: Settings, base: dict[str, str] | None) -> dict[str, str]
         REDIS_URL=settings.redis_url or "redis://127.0.0.1:6379/0",
         ACTIONS_PORT=str(settings.actions_port),
         RASA_PORT=str(settings.rasa_port),
+        SECRET_KEY=settings.secret_key.get_secret_value(),  # the tracker store encrypts with it
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONUNBUFFERED="1",

@@ -56,7 +56,7 @@ def purge_personal_data(
         **tickets.as_counts(),
         "applications": applications,
         "conversation histories": purge_histories(redis, cutoff, dry_run),
-        "Rasa trackers": purge_trackers(redis, cutoff, dry_run),
+        "Rasa trackers": purge_trackers(redis, cutoff, Cipher(secret), dry_run),
         "stream entries": purge_streams(redis, cutoff, dry_run),
         "routing corrections": redact_corrections(
             settings.data_dir / "routing" / "corrections.jsonl", dry_run

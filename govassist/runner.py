@@ -44,6 +44,7 @@ def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
         ACTIONS_PORT=str(settings.actions_port),
         RASA_PORT=str(settings.rasa_port),
         RASA_URL=f"http://127.0.0.1:{settings.rasa_port}",
+        SECRET_KEY=settings.secret_key.get_secret_value(),  # also read from .env: pass it on
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONUNBUFFERED="1",

@@ -19,7 +19,9 @@ import httpx
 import pytest
 import redis
 
-from bot.tracker_retention import purge_trackers
+from bot.tracker_codec import PREFIX, decode_tracker
+from bot.tracker_retention import TRACKER_PATTERN, purge_trackers
+from feedback.privacy import Cipher
 from tests.conftest import REPO_ROOT
 from tests.integration.conftest import Stack, _env
 
@@ -156,5 +158,20 @@ def test_the_rasa_tracker_store_layout_is_what_retention_purges(full_stack: Stac
     """The retention purge finds Rasa's real trackers (a dry run counting everything)."""
     client = redis.Redis.from_url(full_stack.settings.redis_url)
     _say(full_stack, "pii-tracker", "你好")
-    assert purge_trackers(client, datetime.now(UTC) + timedelta(days=1), dry_run=True) >= 1
-    assert purge_trackers(client, datetime.now(UTC) - timedelta(days=1), dry_run=True) == 0
+    cipher = Cipher(full_stack.settings.secret_key.get_secret_value())
+    assert purge_trackers(client, datetime.now(UTC) + timedelta(days=1), cipher, True) >= 1
+    assert purge_trackers(client, datetime.now(UTC) - timedelta(days=1), cipher, True) == 0
+
+
+def test_rasa_trackers_are_encrypted_at_rest(full_stack: Stack) -> None:
+    """Trackers hold every message: in Redis they are ciphertext, readable with SECRET_KEY."""
+    client = redis.Redis.from_url(full_stack.settings.redis_url)
+    _say(full_stack, "pii-at-rest", f"我的手机号是{FORM_PHONE}，居住证怎么办")
+    keys = list(client.scan_iter(match=TRACKER_PATTERN))
+    assert keys
+    values = [client.get(k) or b"" for k in keys]
+    assert all(v.startswith(PREFIX.encode()) for v in values)
+    assert not [s for s in SECRETS for v in values if s.encode() in v]
+    cipher = Cipher(full_stack.settings.secret_key.get_secret_value())
+    readable = [decode_tracker(cipher, v) for v in values]
+    assert any(FORM_PHONE in text for text in readable)  # the message is there, encrypted
