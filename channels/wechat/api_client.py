@@ -7,8 +7,9 @@ the base URL is configurable so tests can point it at a local stub server.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from typing import Any
+from typing import Any, Literal
 
 import redis
 from wechatpy import WeChatClient
@@ -17,8 +18,15 @@ from wechatpy.session.redisstorage import RedisStorage
 
 from channels.exceptions import UpstreamUnavailable
 
+log = logging.getLogger("govassist.wechat")
+Delivery = Literal["customer_service", "template", "undeliverable"]
 SERVICE_WINDOW_S = 48 * 3600
 SERVICE_WINDOW_MAX = 5  # customer-service messages allowed per user message within the window
+
+
+def mask_openid(openid: str) -> str:
+    """oAbCdEfGhIjKlMn -> oAbC****Mn: enough to tell users apart in logs, not to message them."""
+    return openid[:4] + "****" + openid[-2:] if len(openid) > 8 else "****"
 
 
 class _ConfigurableClient(WeChatClient):  # type: ignore[misc]
@@ -66,12 +74,22 @@ class WeChatSender:
             return False
         return int(self._redis.incr(f"govassist:wechat:cs_count:{openid}")) <= SERVICE_WINDOW_MAX
 
-    def send(self, openid: str, text: str, url: str | None = None) -> str:
-        """Send now; returns "customer_service" or "template" (the channel used)."""
+    def send(self, openid: str, text: str, url: str | None = None) -> Delivery:
+        """Send now; returns the channel used, or "undeliverable".
+
+        Outside the 48-hour window only a template message may reach the user; without
+        WECHAT_TEMPLATE_ID nothing can, and the caller is told so instead of a failing API call.
+        """
         try:
             if self._may_use_customer_service(openid):
                 self._client.message.send_text(openid, text + (f"\n{url}" if url else ""))
                 return "customer_service"
+            if not self._template_id:
+                log.warning(
+                    "wechat.notice.undeliverable",
+                    extra={"ctx_openid": mask_openid(openid), "ctx_reason": "no_template_id"},
+                )
+                return "undeliverable"
             data = {
                 "first": {"value": text[:200]},
                 "remark": {"value": "详情请点击查看或回复消息咨询"},
@@ -81,5 +99,5 @@ class WeChatSender:
         except (WeChatClientException, OSError) as exc:
             raise UpstreamUnavailable(f"WeChat API failed: {exc}") from exc
 
-    async def send_async(self, openid: str, text: str, url: str | None = None) -> str:
+    async def send_async(self, openid: str, text: str, url: str | None = None) -> Delivery:
         return await asyncio.to_thread(self.send, openid, text, url)

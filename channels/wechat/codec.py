@@ -20,6 +20,10 @@ class BadWeChatMessage(ValueError):
     """The body is not a WeChat message we can read (malformed, hostile or wrongly signed)."""
 
 
+class BadWeChatSignature(BadWeChatMessage):
+    """An encrypted (安全模式) body whose msg_signature is not ours: a forgery, not a bad body."""
+
+
 def _reject_hostile(xml: str) -> None:
     """Refuse DTDs and entities (billion laughs, external entities) before anything else."""
     try:
@@ -50,11 +54,16 @@ def _check_fields(message: Any) -> None:
 
 
 def decrypt(crypto: WeChatCrypto, xml: str, msg_signature: str, timestamp: str, nonce: str) -> str:
-    """The inner XML of an encrypted (安全模式) body; bad signature or AppId → BadWeChatMessage."""
+    """The inner XML of an encrypted (安全模式) body.
+
+    Raises BadWeChatSignature for a wrong msg_signature, BadWeChatMessage for anything else.
+    """
     _reject_hostile(xml)
     try:
         return str(crypto.decrypt_message(xml, msg_signature, timestamp, nonce))
-    except (InvalidSignatureException, InvalidAppIdException) as exc:
+    except InvalidSignatureException:
+        raise BadWeChatSignature("invalid WeChat msg_signature") from None
+    except InvalidAppIdException as exc:
         raise BadWeChatMessage(f"encrypted message rejected: {exc.__class__.__name__}") from None
     except Exception as exc:
         raise BadWeChatMessage(f"cannot decrypt: {exc.__class__.__name__}") from None

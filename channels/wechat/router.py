@@ -23,7 +23,14 @@ from channels.conversation_store import ConversationStore
 from channels.dependencies import ConversationsDep, SettingsDep, StoreDep
 from channels.messages import InboundMessage, OutboundMessage
 from channels.wechat.api_client import WeChatSender
-from channels.wechat.codec import BadWeChatMessage, decrypt, encrypt_reply, parse_plain, text_reply
+from channels.wechat.codec import (
+    BadWeChatMessage,
+    BadWeChatSignature,
+    decrypt,
+    encrypt_reply,
+    parse_plain,
+    text_reply,
+)
 from channels.wechat.render import render_text, split_utf8
 
 router = APIRouter(tags=["wechat"])
@@ -132,10 +139,33 @@ async def _deliver_later(
 ) -> None:
     try:
         chunks = await _render_and_remember(store, openid, await task)
-        for chunk in chunks:
-            await sender.send_async(openid, chunk)
     except Exception:
         log.exception("wechat.deliver_later.failed")
+        return
+    await _send_in_order(sender, openid, chunks)
+
+
+async def _send_in_order(sender: WeChatSender, openid: str, chunks: list[str]) -> None:
+    """Customer-service messages one after another (parallel sends arrive shuffled).
+
+    A chunk that fails, or could only go out as a (200-character) template message, stops the
+    rest: the citizen would otherwise read an answer with a hole in it.
+    """
+    for number, chunk in enumerate(chunks, start=1):
+        try:
+            how = await sender.send_async(openid, chunk)
+        except Exception:
+            log.exception(
+                "wechat.send_in_order.failed",
+                extra={"ctx_chunk": number, "ctx_chunks": len(chunks)},
+            )
+            return
+        if how != "customer_service":
+            log.warning(
+                "wechat.send_in_order.stopped",
+                extra={"ctx_chunk": number, "ctx_chunks": len(chunks), "ctx_delivery": how},
+            )
+            return
 
 
 def _in_background(request: Request, coro: Any) -> None:
@@ -146,6 +176,23 @@ def _in_background(request: Request, coro: Any) -> None:
     task.add_done_callback(tasks.discard)
 
 
+def _read_message(body: bytes, query: SignedQuery, crypto: WeChatCrypto | None) -> Any:
+    """The wechatpy message of a callback body: 413 too large, 403 forged, 400 unreadable."""
+    if len(body) > MAX_BODY:
+        raise HTTPException(status_code=413, detail="message body too large")
+    try:
+        xml = body.decode("utf-8")
+        if query.encrypt_type == "aes":
+            if crypto is None:
+                raise BadWeChatMessage("encrypted message but WECHAT_AES_KEY is not configured")
+            xml = decrypt(crypto, xml, query.msg_signature, query.timestamp, query.nonce)
+        return parse_plain(xml)
+    except BadWeChatSignature as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
+    except (UnicodeDecodeError, BadWeChatMessage) as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+
+
 @router.post("/wechat", summary="WeChat message callback (plain or 安全模式)")
 async def receive(
     request: Request,
@@ -154,19 +201,8 @@ async def receive(
     conversations: ConversationsDep,
     store: StoreDep,
 ) -> Response:
-    body = (await request.body())[: MAX_BODY + 1]
-    if len(body) > MAX_BODY:
-        raise HTTPException(status_code=413, detail="message body too large")
     crypto = _crypto(settings)
-    try:
-        xml = body.decode("utf-8")
-        if query.encrypt_type == "aes":
-            if crypto is None:
-                raise BadWeChatMessage("encrypted message but WECHAT_AES_KEY is not configured")
-            xml = decrypt(crypto, xml, query.msg_signature, query.timestamp, query.nonce)
-        message = parse_plain(xml)
-    except (UnicodeDecodeError, BadWeChatMessage) as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    message = _read_message(await request.body(), query, crypto)
 
     def reply(text: str) -> Response:
         if not text:
@@ -198,8 +234,8 @@ async def receive(
         _in_background(request, _deliver_later(task, store, sender, openid))
         return PlainTextResponse("success")
     chunks = await _render_and_remember(store, openid, replies)
-    for extra in chunks[1:]:  # beyond one passive reply: customer-service messages
-        _in_background(request, sender.send_async(openid, extra))
+    if len(chunks) > 1:  # beyond one passive reply: customer-service messages, in order
+        _in_background(request, _send_in_order(sender, openid, chunks[1:]))
     return reply(chunks[0] if chunks else "")
 
 

@@ -25,6 +25,9 @@ class StubState:
     valid_token: str = ""
     expire_next_call: bool = False
     messages: list[dict[str, Any]] = field(default_factory=list)
+    send_delay_s: float = 0.0  # a slow platform: how long each message send takes
+    in_flight: int = 0
+    max_in_flight: int = 0  # most message sends the stub was handling at the same time
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -74,7 +77,15 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             else:
                 self._reply({"errcode": 404, "errmsg": "not found"})
                 return
+            if kind == "template" and not body.get("template_id"):
+                self._reply({"errcode": 40037, "errmsg": "invalid template_id"})
+                return
             with state.lock:
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            time.sleep(state.send_delay_s)
+            with state.lock:
+                state.in_flight -= 1
                 state.messages.append({"kind": kind, **body})
             self._reply({"errcode": 0, "errmsg": "ok", "msgid": len(state.messages)})
 
@@ -106,13 +117,16 @@ class NluState:
     intent: str = "file_complaint"
     delay_s: float = 0.0
     parsed: list[str] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)  # the REST channel's answer
+    received: list[str] = field(default_factory=list)  # messages posted to the REST channel
 
 
 class RasaNluStub:
-    """The Rasa server's `POST /model/parse` (NLU only), answering after a configurable delay.
+    """The Rasa server's `POST /model/parse` (NLU only), answering after a configurable delay,
+    and its REST channel `POST /webhooks/rest/webhook` answering `state.replies`.
 
     Stands in for a Rasa server that is slow or overloaded, which the hotline assist must
-    survive; the body is the shape Rasa 3.6 returns.
+    survive, or that gives long answers (WeChat splitting); bodies are the shape Rasa 3.6 returns.
     """
 
     def __init__(self) -> None:
@@ -125,20 +139,26 @@ class RasaNluStub:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                if urlparse(self.path).path != "/model/parse":
+                path = urlparse(self.path).path
+                if path not in ("/model/parse", "/webhooks/rest/webhook"):
                     self.send_error(404)
                     return
                 time.sleep(state.delay_s)
-                state.parsed.append(str(body.get("text", "")))
-                intent = {"name": state.intent, "confidence": 0.93}
-                data = json.dumps(
-                    {
+                if path == "/webhooks/rest/webhook":
+                    state.received.append(str(body.get("message", "")))
+                    reply: Any = [
+                        {"recipient_id": body.get("sender", ""), **r} for r in state.replies
+                    ]
+                else:
+                    state.parsed.append(str(body.get("text", "")))
+                    intent = {"name": state.intent, "confidence": 0.93}
+                    reply = {
                         "text": body.get("text", ""),
                         "intent": intent,
                         "entities": [],
                         "intent_ranking": [intent],
                     }
-                ).encode()
+                data = json.dumps(reply).encode()
                 try:
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")

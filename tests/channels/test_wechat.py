@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -12,10 +14,13 @@ from fastapi.testclient import TestClient
 from wechatpy.crypto import WeChatCrypto
 
 from channels.conversation_store import ConversationStore
+from channels.messages import OutboundMessage
+from channels.rasa_client import RasaClient
 from channels.wechat import router as wechat_router
 from channels.wechat.api_client import WeChatSender
+from channels.wechat.render import render_text, split_utf8
 from tests.channels.conftest import AES_KEY, APP_ID, APP_SECRET, REDIS_URL, TOKEN
-from tests.channels.stubs import WeChatApiStub
+from tests.channels.stubs import RasaNluStub, WeChatApiStub
 
 
 def signed(nonce: str = "nonce1") -> str:
@@ -136,7 +141,7 @@ def test_encrypted_mode_round_trip(aes_client: TestClient) -> None:
     )
     assert "119" in reply_content(inner)
     tampered = f"{signed(nonce)}&encrypt_type=aes&msg_signature=deadbeef"
-    assert aes_client.post(f"/wechat?{tampered}", content=encrypted.encode()).status_code == 400
+    assert aes_client.post(f"/wechat?{tampered}", content=encrypted.encode()).status_code == 403
 
 
 def test_slow_answer_is_acknowledged_then_sent_by_customer_service(
@@ -187,3 +192,52 @@ async def test_digit_answers_a_numbered_option(redis_client: redis.Redis) -> Non
     assert await wechat_router._resolve_option(store, "oOpt", "2") == "都不是"
     assert await wechat_router._resolve_option(store, "oOpt", "9") == "9"
     await store.redis.aclose()
+
+
+def test_notice_outside_the_window_without_template_id_is_undeliverable(
+    wechat_stub: WeChatApiStub, redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = WeChatSender(wechat_stub.base_url, APP_ID, APP_SECRET, REDIS_URL, template_id="")
+    before = len(wechat_stub.state.messages)
+    with caplog.at_level(logging.WARNING, logger="govassist.wechat"):
+        assert sender.send("oQuietUser42", "您的工单已办结") == "undeliverable"
+    assert len(wechat_stub.state.messages) == before  # no send_template("") call
+    record = next(r for r in caplog.records if r.getMessage() == "wechat.notice.undeliverable")
+    assert record.ctx_openid == "oQui****42"  # type: ignore[attr-defined]
+    assert "oQuietUser42" not in caplog.text
+
+
+@pytest.fixture
+def long_answering_rasa(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[OutboundMessage]]:
+    """The gateway's Rasa answers one long message (five paragraphs of ~1 KB each)."""
+    paragraphs = [f"第{i}段：" + "请携带身份证和户口簿原件办理。" * 24 for i in range(1, 6)]
+    with RasaNluStub() as rasa_stub:
+        rasa_stub.state.replies = [{"text": "\n".join(paragraphs)}]
+        rasa = RasaClient(rasa_stub.base_url, 4.0)
+        monkeypatch.setattr(client.app.state.conversations, "rasa", rasa)  # type: ignore[attr-defined]
+        yield [OutboundMessage(text="\n".join(paragraphs), kind="answer")]
+        client.portal.call(rasa.aclose)  # type: ignore[union-attr]
+
+
+def test_long_answer_goes_out_as_customer_service_messages_in_order(
+    client: TestClient,
+    wechat_stub: WeChatApiStub,
+    long_answering_rasa: list[OutboundMessage],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chunks = split_utf8(render_text(long_answering_rasa)[0])
+    assert len(chunks) == 5
+    monkeypatch.setattr(wechat_stub.state, "send_delay_s", 0.2)  # parallel sends would overlap
+    monkeypatch.setattr(wechat_stub.state, "max_in_flight", 0)
+    before = len(wechat_stub.state.messages)
+    response = client.post(f"/wechat?{signed()}", content=text_xml("居住证怎么办", user="oLong"))
+    assert reply_content(response.text) == chunks[0]
+    deadline = time.monotonic() + 10
+    while len(wechat_stub.state.messages) < before + 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sent = wechat_stub.state.messages[before:]
+    assert [m["kind"] for m in sent] == ["customer_service"] * 4
+    assert [m["text"]["content"] for m in sent] == chunks[1:]
+    assert wechat_stub.state.max_in_flight == 1  # one after another, never side by side
