@@ -1,7 +1,10 @@
 """Deliver ticket status notices (stream govassist:notifications) to citizens on their own channel.
 
-Every gateway instance joins one consumer group, so each notice is delivered once; a notice is
-acknowledged only after delivery was attempted (failures are logged, not retried forever).
+At least once: every gateway instance joins one consumer group, and a notice is acknowledged
+only after it was delivered. A failed delivery stays pending, so does one whose gateway died.
+Pending notices idle for `claim_idle_ms` are claimed (XAUTOCLAIM) by whichever gateway reads next,
+its own included, and tried again; after `MAX_DELIVERIES` tries a notice is logged and dropped.
+A notice may therefore reach a citizen twice, never zero times while the gateways keep running.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from channels.push import CitizenNotifier
 log = logging.getLogger("govassist.notifications")
 STREAM = "govassist:notifications"
 GROUP = "gateways"
+PUSH_CHANNELS = ("web", "wechat")  # hotline, api, open311: a hotline agent calls back
+CLAIM_IDLE_MS = 60_000
+MAX_DELIVERIES = 10
+BATCH = 50
 
 
 def _s(value: Any) -> str:
@@ -35,37 +42,75 @@ async def ensure_group(redis: Redis) -> None:
             raise
 
 
+async def _claim(redis: Redis, consumer: str, claim_idle_ms: int) -> list[tuple[Any, Any]]:
+    """Entries pending longer than `claim_idle_ms` (a failed try, a dead gateway), now ours."""
+    claimed: Any = await redis.xautoclaim(
+        STREAM, GROUP, consumer, min_idle_time=claim_idle_ms, start_id="0-0", count=BATCH
+    )
+    return [(entry_id, raw) for entry_id, raw in claimed[1] if raw]
+
+
+async def _tries(redis: Redis, consumer: str) -> dict[str, int]:
+    pending: Any = await redis.xpending_range(
+        STREAM, GROUP, min="-", max="+", count=BATCH * 4, consumername=consumer
+    )
+    return {_s(p["message_id"]): int(p["times_delivered"]) for p in pending}
+
+
 async def deliver_once(
-    redis: Redis, notifier: CitizenNotifier, consumer: str, block_ms: int = 2000
+    redis: Redis,
+    notifier: CitizenNotifier,
+    consumer: str,
+    block_ms: int = 2000,
+    claim_idle_ms: int = CLAIM_IDLE_MS,
 ) -> int:
-    """Read a batch of notices and deliver them; returns how many were delivered."""
+    """Deliver reclaimed, then new notices; returns how many were delivered (and acknowledged)."""
     await ensure_group(redis)
-    data: Any = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=block_ms)
+    entries = await _claim(redis, consumer, claim_idle_ms)
+    tries = await _tries(redis, consumer) if entries else {}
+    data: Any = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=BATCH, block=block_ms)
+    entries += [entry for _, batch in data or [] for entry in batch]
     delivered = 0
-    for _, entries in data or []:
-        for entry_id, raw in entries:
-            fields = {_s(k): _s(v) for k, v in raw.items()}
-            conversation = f"{fields.get('channel', '')}:{fields.get('sender_id', '')}"
-            try:
-                if fields.get("channel") in ("web", "wechat"):
-                    await notifier.notify(
-                        conversation, OutboundMessage(text=fields.get("text", "")), role="bot"
-                    )
-                    delivered += 1
-            except Exception:
-                log.exception(
-                    "notification.delivery_failed", extra={"ctx_ticket": fields.get("ticket_id")}
-                )
+    for entry_id, raw in entries:
+        fields = {_s(k): _s(v) for k, v in raw.items()}
+        outcome = await _deliver(notifier, fields, tries.get(_s(entry_id), 1))
+        if outcome != "failed":  # a failed one stays pending, to be claimed again
             await redis.xack(STREAM, GROUP, entry_id)
+        delivered += outcome == "delivered"
     return delivered
 
 
-async def run(redis: Redis, notifier: CitizenNotifier) -> None:
+async def _deliver(notifier: CitizenNotifier, fields: dict[str, str], tries: int) -> str:
+    """delivered, skipped (a channel without push), failed, or given_up (failed too often)."""
+    channel = fields.get("channel", "")
+    if channel not in PUSH_CHANNELS:
+        return "skipped"
+    try:
+        await notifier.notify(
+            f"{channel}:{fields.get('sender_id', '')}",
+            OutboundMessage(text=fields.get("text", "")),
+            role="bot",
+        )
+        return "delivered"
+    except Exception as exc:
+        given_up = tries >= MAX_DELIVERIES
+        log.warning(
+            "notification.given_up" if given_up else "notification.delivery_failed",
+            extra={
+                "ctx_ticket": fields.get("ticket_id"),
+                "ctx_tries": tries,
+                "ctx_error": exc.__class__.__name__,
+            },
+        )
+        return "given_up" if given_up else "failed"
+
+
+async def run(redis: Redis, notifier: CitizenNotifier, claim_idle_ms: int = CLAIM_IDLE_MS) -> None:
     """Deliver forever; survives Redis restarts."""
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     while True:
         try:
-            await deliver_once(redis, notifier, consumer)
+            await deliver_once(redis, notifier, consumer, claim_idle_ms=claim_idle_ms)
         except asyncio.CancelledError:
             raise
         except (RedisError, OSError):
@@ -74,9 +119,9 @@ async def run(redis: Redis, notifier: CitizenNotifier) -> None:
 
 async def install(app: Any, settings: Any) -> None:
     """Start the delivery loop with the app; it stops with the app."""
-    del settings
     notifier = CitizenNotifier(app.state.conversation_store, app.state.wechat_sender)
-    task = asyncio.create_task(run(app.state.redis, notifier))
+    claim_idle_ms = int(settings.notify_claim_idle_s * 1000)
+    task = asyncio.create_task(run(app.state.redis, notifier, claim_idle_ms))
 
     async def stop() -> None:
         task.cancel()

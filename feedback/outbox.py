@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from feedback.db import OutboxRow
@@ -21,7 +21,11 @@ STREAM_MAXLEN = 100_000
 
 
 def relay_once(sessions: sessionmaker, client: redis.Redis, batch: int = 200) -> int:  # type: ignore[type-arg]
-    """Publish up to `batch` pending rows in order; returns how many were published."""
+    """Publish up to `batch` pending rows in order; returns how many were published.
+
+    When Redis fails, the rows stay pending and their `attempts` grow (in a transaction of
+    their own: the one that selected them is rolled back with the failure).
+    """
     with sessions.begin() as session:
         query = (
             select(OutboxRow)
@@ -41,14 +45,20 @@ def relay_once(sessions: sessionmaker, client: redis.Redis, batch: int = 200) ->
             pipe.xadd(row.stream, fields, maxlen=STREAM_MAXLEN, approximate=True)
         try:
             pipe.execute()
-        except redis.RedisError:
+        except redis.RedisError as exc:
+            failure, failed = exc, [row.id for row in rows]
+        else:
+            now = datetime.now(UTC)
             for row in rows:
-                row.attempts += 1
-            raise
-        now = datetime.now(UTC)
-        for row in rows:
-            row.published_at = now
-        return len(rows)
+                row.published_at = now
+            return len(rows)
+    with sessions.begin() as session:
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(failed))
+            .values(attempts=OutboxRow.attempts + 1)
+        )
+    raise failure
 
 
 def pending_count(sessions: sessionmaker) -> int:  # type: ignore[type-arg]

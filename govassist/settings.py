@@ -83,6 +83,9 @@ class Settings(BaseSettings):
         10.0, gt=0, description="a client must send a whole request (headers+body) within this"
     )
     keep_alive_timeout_s: float = Field(5.0, gt=0, description="idle keep-alive connections close")
+    notify_claim_idle_s: float = Field(
+        60.0, gt=0, description="a ticket notice pending this long is claimed and tried again"
+    )
 
     # --- feedback ------------------------------------------------------------------------
     department_tokens: str = Field(

@@ -163,3 +163,14 @@ def test_ticket_numbers_are_unique_across_processes(database_url: str) -> None:
     ids = [ticket_id for run in runs for ticket_id in run]
     assert len(ids) == len(set(ids)) == processes * per
     assert sorted(int(i[-4:]) for i in ids) == list(range(1, processes * per + 1))  # no gaps either
+
+
+def test_failed_relay_attempts_are_counted_and_kept(service: TicketService) -> None:
+    service.submit(_create())
+    for expected in (1, 2):
+        with pytest.raises(redis.ConnectionError):
+            relay_once(service.sessions, _dead_redis())
+        with service.sessions() as session:
+            attempts = session.scalars(select(OutboxRow.attempts)).all()
+        assert attempts and set(attempts) == {expected}
+    assert _unpublished(service) == len(attempts)
