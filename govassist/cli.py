@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from channels.wechat.cli import register as register_wechat
 from feedback.cli import register as register_feedback
 from govassist.retention import register as register_retention
 from govassist.runner import register as register_runner
@@ -23,6 +24,7 @@ def build_app() -> typer.Typer:
     register_runner(app)
     register_train(app)
     register_retention(app)
+    register_wechat(app)
     return app
 
 

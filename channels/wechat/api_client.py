@@ -43,6 +43,19 @@ class _ConfigurableClient(WeChatClient):  # type: ignore[misc]
         )
 
 
+def wechat_client(
+    api_base: str,
+    app_id: str,
+    app_secret: str,
+    token_store: redis.Redis | None = None,
+    timeout_s: float = 5.0,
+) -> WeChatClient:
+    """wechatpy's client on our API base; the access token is shared through Redis when given
+    (fetching a new one retires the one every gateway has cached)."""
+    session = RedisStorage(token_store, prefix="govassist:wechatpy") if token_store else None
+    return _ConfigurableClient(api_base, app_id, app_secret, session=session, timeout=timeout_s)
+
+
 class WeChatSender:
     """Delivers text to a WeChat user by the channel the platform allows right now."""
 
@@ -56,10 +69,7 @@ class WeChatSender:
         timeout_s: float = 5.0,
     ) -> None:
         self._redis = redis.Redis.from_url(redis_url, socket_timeout=2)
-        storage = RedisStorage(self._redis, prefix="govassist:wechatpy")
-        self._client = _ConfigurableClient(
-            api_base, app_id, app_secret, session=storage, timeout=timeout_s
-        )
+        self._client = wechat_client(api_base, app_id, app_secret, self._redis, timeout_s)
         self._template_id = template_id
 
     def note_user_message(self, openid: str) -> None:

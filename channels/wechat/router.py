@@ -31,6 +31,7 @@ from channels.wechat.codec import (
     parse_plain,
     text_reply,
 )
+from channels.wechat.menu import click_text
 from channels.wechat.render import render_text, split_utf8
 
 router = APIRouter(tags=["wechat"])
@@ -100,9 +101,9 @@ async def _inbound_text(
         event = getattr(message, "event", "")
         if event == "subscribe":
             return None, texts.welcome
-        if event == "click":
-            key = str(getattr(message, "key", ""))
-            return key.removeprefix("ASK:") or None, None if key else texts.welcome
+        if event == "click":  # a custom-menu button (channels/wechat/menu.yaml)
+            text = click_text(str(getattr(message, "key", "") or ""))
+            return text, None if text else texts.welcome
         return None, ""
     return None, texts.unsupported
 

@@ -9,8 +9,9 @@ import redis
 from fastapi.testclient import TestClient
 
 from channels.app import create_app
+from channels.rasa_client import RasaClient
 from govassist.settings import Settings
-from tests.channels.stubs import WeChatApiStub
+from tests.channels.stubs import RasaNluStub, WeChatApiStub
 from tests.conftest import REDIS_BASE_URL
 
 REDIS_URL = f"{REDIS_BASE_URL}/4"
@@ -95,3 +96,13 @@ def client(_gateway: TestClient, redis_client: redis.Redis) -> TestClient:
 @pytest.fixture
 def aes_client(_aes_gateway: TestClient, redis_client: redis.Redis) -> TestClient:
     return _aes_gateway
+
+
+@pytest.fixture
+def rasa_stub(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[RasaNluStub]:
+    """The session gateway talks to a Rasa stub (answering `state.replies`) for one test."""
+    with RasaNluStub() as stub:
+        rasa = RasaClient(stub.base_url, 4.0)
+        monkeypatch.setattr(client.app.state.conversations, "rasa", rasa)  # type: ignore[attr-defined]
+        yield stub
+        client.portal.call(rasa.aclose)  # type: ignore[union-attr]

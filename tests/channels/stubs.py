@@ -1,8 +1,9 @@
 """A local stub of the WeChat API servers (the only outside service we cannot reach).
 
 Speaks the real protocol for what we use: `GET /cgi-bin/token` (access token, with expiry and
-forced refresh through errcode 40001/42001), `POST /cgi-bin/message/custom/send` (客服消息) and
-`POST /cgi-bin/message/template/send` (模板消息). Records every accepted message.
+forced refresh through errcode 40001/42001), `POST /cgi-bin/message/custom/send` (客服消息),
+`POST /cgi-bin/message/template/send` (模板消息) and `POST /cgi-bin/menu/create` (自定义菜单).
+Records every accepted message and menu.
 `RasaNluStub` is a Rasa server's `/model/parse` that can be made slow (hotline deadlines).
 """
 
@@ -25,71 +26,91 @@ class StubState:
     valid_token: str = ""
     expire_next_call: bool = False
     messages: list[dict[str, Any]] = field(default_factory=list)
+    menus: list[dict[str, Any]] = field(default_factory=list)  # accepted menu/create bodies
     send_delay_s: float = 0.0  # a slow platform: how long each message send takes
     in_flight: int = 0
     max_in_flight: int = 0  # most message sends the stub was handling at the same time
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+MESSAGE_KINDS = {
+    "/cgi-bin/message/custom/send": "customer_service",
+    "/cgi-bin/message/template/send": "template",
+}
+
+
+class _WeChatHandler(BaseHTTPRequestHandler):
+    state: StubState  # set on the subclass `_handler` makes for one stub
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _reply(self, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _create_menu(self, body: dict[str, Any]) -> None:
+        buttons = body.get("button")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            self._reply({"errcode": 40016, "errmsg": "invalid button size"})
+            return
+        with self.state.lock:
+            self.state.menus.append(body)
+        self._reply({"errcode": 0, "errmsg": "ok"})
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/cgi-bin/token":
+            self._reply({"errcode": 404, "errmsg": "not found"})
+            return
+        if query.get("appid") != self.state.app_id or query.get("secret") != self.state.app_secret:
+            self._reply({"errcode": 40125, "errmsg": "invalid appsecret"})
+            return
+        with self.state.lock:
+            self.state.tokens_issued += 1
+            self.state.valid_token = f"TOKEN{self.state.tokens_issued}"
+        self._reply({"access_token": self.state.valid_token, "expires_in": 7200})
+
+    def do_POST(self) -> None:
+        url = urlparse(self.path)
+        token = parse_qs(url.query).get("access_token", [""])[0]
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        with self.state.lock:
+            if self.state.expire_next_call:
+                self.state.expire_next_call = False
+                self._reply({"errcode": 42001, "errmsg": "access_token expired"})
+                return
+            if token != self.state.valid_token:
+                self._reply({"errcode": 40001, "errmsg": "invalid credential"})
+                return
+        if url.path == "/cgi-bin/menu/create":
+            self._create_menu(body)
+        elif url.path in MESSAGE_KINDS:
+            self._send_message(MESSAGE_KINDS[url.path], body)
+        else:
+            self._reply({"errcode": 404, "errmsg": "not found"})
+
+    def _send_message(self, kind: str, body: dict[str, Any]) -> None:
+        if kind == "template" and not body.get("template_id"):
+            self._reply({"errcode": 40037, "errmsg": "invalid template_id"})
+            return
+        with self.state.lock:
+            self.state.in_flight += 1
+            self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
+        time.sleep(self.state.send_delay_s)
+        with self.state.lock:
+            self.state.in_flight -= 1
+            self.state.messages.append({"kind": kind, **body})
+        self._reply({"errcode": 0, "errmsg": "ok", "msgid": len(self.state.messages)})
+
+
 def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _reply(self, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            if url.path != "/cgi-bin/token":
-                self._reply({"errcode": 404, "errmsg": "not found"})
-                return
-            if query.get("appid") != state.app_id or query.get("secret") != state.app_secret:
-                self._reply({"errcode": 40125, "errmsg": "invalid appsecret"})
-                return
-            with state.lock:
-                state.tokens_issued += 1
-                state.valid_token = f"TOKEN{state.tokens_issued}"
-            self._reply({"access_token": state.valid_token, "expires_in": 7200})
-
-        def do_POST(self) -> None:
-            url = urlparse(self.path)
-            token = parse_qs(url.query).get("access_token", [""])[0]
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-            with state.lock:
-                if state.expire_next_call:
-                    state.expire_next_call = False
-                    self._reply({"errcode": 42001, "errmsg": "access_token expired"})
-                    return
-                if token != state.valid_token:
-                    self._reply({"errcode": 40001, "errmsg": "invalid credential"})
-                    return
-            if url.path == "/cgi-bin/message/custom/send":
-                kind = "customer_service"
-            elif url.path == "/cgi-bin/message/template/send":
-                kind = "template"
-            else:
-                self._reply({"errcode": 404, "errmsg": "not found"})
-                return
-            if kind == "template" and not body.get("template_id"):
-                self._reply({"errcode": 40037, "errmsg": "invalid template_id"})
-                return
-            with state.lock:
-                state.in_flight += 1
-                state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            time.sleep(state.send_delay_s)
-            with state.lock:
-                state.in_flight -= 1
-                state.messages.append({"kind": kind, **body})
-            self._reply({"errcode": 0, "errmsg": "ok", "msgid": len(state.messages)})
-
-    return Handler
+    return type("Handler", (_WeChatHandler,), {"state": state})
 
 
 class WeChatApiStub:

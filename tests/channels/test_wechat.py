@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -15,7 +14,6 @@ from wechatpy.crypto import WeChatCrypto
 
 from channels.conversation_store import ConversationStore
 from channels.messages import OutboundMessage
-from channels.rasa_client import RasaClient
 from channels.wechat import router as wechat_router
 from channels.wechat.api_client import WeChatSender
 from channels.wechat.render import render_text, split_utf8
@@ -208,17 +206,11 @@ def test_notice_outside_the_window_without_template_id_is_undeliverable(
 
 
 @pytest.fixture
-def long_answering_rasa(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[OutboundMessage]]:
+def long_answering_rasa(rasa_stub: RasaNluStub) -> list[OutboundMessage]:
     """The gateway's Rasa answers one long message (five paragraphs of ~1 KB each)."""
     paragraphs = [f"第{i}段：" + "请携带身份证和户口簿原件办理。" * 24 for i in range(1, 6)]
-    with RasaNluStub() as rasa_stub:
-        rasa_stub.state.replies = [{"text": "\n".join(paragraphs)}]
-        rasa = RasaClient(rasa_stub.base_url, 4.0)
-        monkeypatch.setattr(client.app.state.conversations, "rasa", rasa)  # type: ignore[attr-defined]
-        yield [OutboundMessage(text="\n".join(paragraphs), kind="answer")]
-        client.portal.call(rasa.aclose)  # type: ignore[union-attr]
+    rasa_stub.state.replies = [{"text": "\n".join(paragraphs)}]
+    return [OutboundMessage(text="\n".join(paragraphs), kind="answer")]
 
 
 def test_long_answer_goes_out_as_customer_service_messages_in_order(
