@@ -58,7 +58,7 @@
     ".gva-elderly .gva-btns button,.gva-elderly .gva-fb button{font-size:20px;padding:8px 16px;border:2px solid #000;color:#000}",
     ".gva-elderly .gva-form textarea{font-size:22px;height:64px;border:2px solid #000}",
     ".gva-elderly .gva-form button{font-size:22px;background:#000}",
-    ".gva-elderly .gva-fb{display:none}"
+    ".gva-elderly .gva-fb{font-size:18px;color:#000;flex-wrap:wrap}"
   ].join("");
 
   function el(tag, cls, text) {
@@ -117,8 +117,9 @@
     box.textContent = helpful ? "感谢您的评价！" : "感谢反馈，我们会改进。";
   }
 
-  function addMessage(role, m, live) {
+  function addMessage(role, m, live, via) {
     var bubble = el("div", "gva-msg gva-" + role, m.text || "");
+    if (via) bubble.setAttribute("data-via", via);
     if (m.link) {
       var a = el("a", "gva-link", "打开链接 / 下载申请表");
       var href = String(m.link);
@@ -139,6 +140,7 @@
       var fb = el("div", "gva-fb"); fb.appendChild(el("span", "", "这个回答有帮助吗？"));
       var yes = el("button", "", "有帮助"), no = el("button", "", "没帮助");
       yes.type = no.type = "button";
+      yes.setAttribute("aria-label", "这个回答有帮助"); no.setAttribute("aria-label", "这个回答没帮助");
       yes.addEventListener("click", function () { feedback(m.text, true, fb); });
       no.addEventListener("click", function () { feedback(m.text, false, fb); });
       fb.append(yes, no); log.appendChild(fb);
@@ -147,12 +149,13 @@
   }
 
   var ws = null, wsTries = 0, restMode = false, pollTimer = null, pending = 0;
+  var reconnects = 0, everConnected = false; // reconnects: socket re-opened after a drop
 
   function setTyping(on) { typing.textContent = on ? "助手正在输入…" : ""; }
 
-  function showReplies(messages) {
+  function showReplies(messages, via) {
     setTyping(false);
-    (messages || []).forEach(function (m) { addMessage(m.role === "agent" ? "agent" : "bot", m, true); });
+    (messages || []).forEach(function (m) { addMessage(m.role === "agent" ? "agent" : "bot", m, true, via); });
   }
 
   function showError(text) {
@@ -165,13 +168,15 @@
     try { ws = new WebSocket(proto + base.slice(base.indexOf(":")) + "/ws/chat?sender_id=" + encodeURIComponent(sender)); }
     catch (e) { return fallback(); }
     ws.onopen = function () {
+      if (everConnected) reconnects += 1;
+      everConnected = true; panel.setAttribute("data-reconnects", String(reconnects));
       wsTries = 0; restMode = false; status.textContent = "在线"; panel.setAttribute("data-transport", "websocket"); stopPolling();
     };
     ws.onmessage = function (ev) {
       var data; try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (data.type === "typing") setTyping(true);
-      else if (data.type === "messages") { pending = Math.max(0, pending - 1); showReplies(data.messages); }
-      else if (data.type === "push") showReplies(data.messages);
+      else if (data.type === "messages") { pending = Math.max(0, pending - 1); showReplies(data.messages, "websocket"); }
+      else if (data.type === "push") showReplies(data.messages, "websocket");
       else if (data.type === "error") { pending = Math.max(0, pending - 1); showError(data.message); }
     };
     ws.onclose = function () {
@@ -188,7 +193,7 @@
   function poll() {
     fetch(base + "/api/chat/poll?sender_id=" + encodeURIComponent(sender))
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (d) { if (restMode) status.textContent = "在线（兼容模式）"; showReplies(d.messages); })
+      .then(function (d) { if (restMode) status.textContent = "在线（兼容模式）"; showReplies(d.messages, "poll"); })
       .catch(function () { if (restMode) { status.textContent = "暂时无法连接"; panel.setAttribute("data-transport", "none"); } });
   }
   function startPolling() {
@@ -213,7 +218,7 @@
         if (restMode) { status.textContent = "在线（兼容模式）"; panel.setAttribute("data-transport", "rest"); }
         var tooLong = (d.detail || []).filter(function (e) { return e.type === "string_too_long"; })[0];
         if (tooLong) return showError(tooLong.msg);
-        showReplies(d.messages || [{text: "抱歉，系统正忙，请稍后再试。"}]);
+        showReplies(d.messages || [{text: "抱歉，系统正忙，请稍后再试。"}], "rest");
       })
       .catch(function () { showReplies([{text: "网络连接失败，请检查网络后重试。"}]); });
   }
@@ -242,5 +247,9 @@
   if (script.getAttribute("data-open") === "true" || sessionStorage.getItem("govassist.open") === "1") open();
   launch.addEventListener("click", function () { sessionStorage.setItem("govassist.open", "1"); });
   closeBtn.addEventListener("click", function () { sessionStorage.setItem("govassist.open", "0"); });
-  window.GovAssistWidget = {open: open, close: close, sender: sender, send: submit};
+  function connection() {
+    return {transport: panel.getAttribute("data-transport") || "none", socketOpen: !!(ws && ws.readyState === 1),
+      reconnects: reconnects};
+  }
+  window.GovAssistWidget = {open: open, close: close, sender: sender, send: submit, connection: connection};
 })();
