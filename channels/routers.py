@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bot.applications.router import router as applications_router
+from channels.agent.callbacks import router as callbacks_router
 from channels.agent.router import router as agent_router
 from channels.hotline.router import router as hotline_router
 from channels.metrics import router as metrics_router
@@ -19,6 +20,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     wechat_router,
     hotline_router,
     agent_router,
+    callbacks_router,
     metrics_router,
     *FEEDBACK_ROUTERS,
     open311_router,

@@ -78,6 +78,19 @@ class AuditRow(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class CallbackRow(Base):
+    """回访: a hotline agent must phone the citizen with the answer (channels without push)."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(32), ForeignKey("tickets.ticket_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # calls nobody answered
+
+
 class OutboxRow(Base):
     """A stream entry written in the same transaction as the change it announces."""
 

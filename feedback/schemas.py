@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -123,3 +123,27 @@ class DispatchBody(BaseModel):
 class RatingBody(BaseModel):
     rating: Satisfaction
     comment: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class CallbackTask(BaseModel):
+    """回访: an answered ticket whose citizen has no push channel; a hotline agent phones them."""
+
+    ticket_id: str
+    kind: Kind
+    department: str | None
+    channel: str
+    status: Status
+    answered_at: datetime
+    reply: str | None
+    contact_masked: str | None
+    attempts: int = Field(description="calls so far that did not reach the citizen")
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+
+class CallbackDone(BaseModel):
+    """The agent's call: the citizen was told the answer (reached) or did not pick up."""
+
+    outcome: Literal["reached", "unreachable"]
+    rating: Satisfaction | None = None  # asked on the call (回访满意度)
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

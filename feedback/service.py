@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feedback.db import AuditRow, OutboxRow, TicketRow
+from feedback.db import AuditRow, CallbackRow, OutboxRow, TicketRow
 from feedback.deadlines import add_working_days, due_for
 from feedback.exceptions import RatingNotAllowed, TicketNotFound
 from feedback.lifecycle import OPEN_STATUSES, Action, next_status
@@ -37,6 +37,7 @@ from feedback.topics import find_topic
 from knowledge.schema import Department
 
 NOTIFY_STREAM = "govassist:notifications"
+PUSH_CHANNELS = ("web", "wechat")  # the others (hotline, api, open311) get a callback (回访)
 MAX_RETURNS = 3
 MAX_DEPARTMENTS = 3
 TEXTS: dict[str, str] = yaml.safe_load(
@@ -154,25 +155,30 @@ class TicketService:
         """Store the citizen's satisfaction rating, once, after the answer."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id)
-            if row.status not in (Status.ANSWERED.value, Status.CLOSED.value):
-                raise RatingNotAllowed("评价须在工单答复后进行")
-            if row.rating is not None:
-                raise RatingNotAllowed("该工单已评价")
-            row.rating, row.rating_comment = Satisfaction(rating).value, comment
-            self._audit(
-                session,
-                row,
-                "citizen",
-                "rate",
-                Status(row.status),
-                Status(row.status),
-                row.rating or "",
-                public=False,
-            )
-            if row.status == Status.ANSWERED.value:
-                self._move(session, row, Action.CLOSE, "citizen", "市民评价后办结")
-                self._notify(session, row, "closed")
+            self._rate(session, row, rating, comment, "citizen")
             return self._public(session, row)
+
+    def _rate(
+        self, session: Session, row: TicketRow, rating: Satisfaction, comment: str, actor: str
+    ) -> None:
+        if row.status not in (Status.ANSWERED.value, Status.CLOSED.value):
+            raise RatingNotAllowed("评价须在工单答复后进行")
+        if row.rating is not None:
+            raise RatingNotAllowed("该工单已评价")
+        row.rating, row.rating_comment = Satisfaction(rating).value, comment
+        self._audit(
+            session,
+            row,
+            actor,
+            "rate",
+            Status(row.status),
+            Status(row.status),
+            row.rating or "",
+            public=False,
+        )
+        if row.status == Status.ANSWERED.value:
+            self._move(session, row, Action.CLOSE, actor, "市民评价后办结")
+            self._notify(session, row, "closed")
 
     # --- department side -----------------------------------------------------------------
     def queue(self, department: str, include_closed: bool = False) -> list[TicketDepartmentView]:
@@ -187,8 +193,9 @@ class TicketService:
         with self.sessions() as session:
             return self._department_view(session, self._row(session, ticket_id, department))
 
-    def reveal_contact(self, ticket_id: str, department: str, actor: str) -> str | None:
-        """The unmasked contact, for replying; every reveal is audited."""
+    def reveal_contact(self, ticket_id: str, department: str | None, actor: str) -> str | None:
+        """The unmasked contact, for replying (a department's own ticket; any ticket when
+        `department` is None, for hotline agents' callbacks); every reveal is audited."""
         with self.sessions.begin() as session:
             row = self._row(session, ticket_id, department)
             self._audit(
@@ -233,6 +240,8 @@ class TicketService:
         elif action is Action.REPLY:
             row.latest_reply = note
             self._notify(session, row, "answered", reply=note)
+            if row.channel not in PUSH_CHANNELS and not _callback_pending(session, row):
+                session.add(CallbackRow(ticket_id=row.ticket_id, created_at=self.clock()))
         elif action is Action.CLOSE:
             self._notify(session, row, "closed")
         elif action is Action.REQUEST_EXTENSION:
@@ -431,6 +440,13 @@ class TicketService:
             return_count=row.return_count,
             channel=row.channel,
         )
+
+
+def _callback_pending(session: Session, row: TicketRow) -> bool:
+    query = select(CallbackRow.id).where(
+        CallbackRow.ticket_id == row.ticket_id, CallbackRow.done_at.is_(None)
+    )
+    return session.scalar(query) is not None
 
 
 def _aware(value: datetime) -> datetime:

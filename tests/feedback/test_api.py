@@ -413,3 +413,40 @@ def test_open311_rejects_bad_requests(client: TestClient, data: dict[str, str]) 
     response = client.post("/open311/v2/requests.json", data=data)
     assert 400 <= response.status_code < 500
     assert client.get("/open311/v2/requests/GD209901019999.json").status_code == 404
+
+
+# --- callbacks (回访) for hotline, API and Open311 citizens -----------------------------------
+AGENT = {"Authorization": "Bearer agent-dev-token"}
+
+
+def test_hotline_agents_relay_answers_by_phone(client: TestClient, kb: KnowledgeBase) -> None:
+    ticket = submit(client, channel="hotline")
+    ticket_id = ticket["ticket_id"]
+    code = code_of(kb, ticket["department"]) or "traffic_police"
+    if ticket["department"] is None:
+        client.post(
+            f"/api/dispatch/tickets/{ticket_id}/dispatch",
+            json={"department": code},
+            headers=DISPATCHER,
+        )
+    act(client, ticket_id, code, "accept")
+    act(client, ticket_id, code, "reply", {"text": "已联系车主挪车"})
+
+    assert client.get("/api/agent/callbacks").status_code == 401
+    assert client.get("/api/agent/callbacks", headers=token(code)).status_code == 401
+    listed = client.get("/api/agent/callbacks", headers=AGENT)
+    assert listed.status_code == 200 and PHONE not in listed.text
+    task = next(t for t in listed.json() if t["ticket_id"] == ticket_id)
+    assert task["reply"] == "已联系车主挪车" and task["contact_masked"] == "138****5678"
+    revealed = client.post(f"/api/agent/callbacks/{ticket_id}/contact", headers=AGENT)
+    assert revealed.json() == {"contact": PHONE}
+
+    calls = f"/api/agent/callbacks/{ticket_id}/calls"
+    assert client.post(calls, json={"outcome": "maybe"}, headers=AGENT).status_code == 422
+    assert client.post(calls, json={"outcome": "reached"}).status_code == 401
+    done = client.post(calls, json={"outcome": "reached", "rating": "满意"}, headers=AGENT)
+    assert done.status_code == 200 and done.json()["done_by"] == "agent"
+    after = client.get("/api/agent/callbacks", headers=AGENT).json()
+    assert ticket_id not in {t["ticket_id"] for t in after}
+    assert client.get(f"/api/tickets/{ticket_id}").json()["rating"] == "满意"
+    assert client.post(calls, json={"outcome": "reached"}, headers=AGENT).status_code == 404
