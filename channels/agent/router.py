@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
+from channels.agent.schemas import UnhelpfulAnswers
+from channels.answer_feedback import unhelpful_answers
 from channels.dependencies import AgentDep, StoreDep
 from channels.hotline.schemas import AgentReply
 from channels.messages import OutboundMessage
@@ -76,6 +78,16 @@ async def _reset_bot_state(request: Request, conversation_id: str) -> None:
     await request.app.state.rasa.append_events(
         conversation_id, [{"event": "slot", "name": "handoff_active", "value": False}]
     )
+
+
+@router.get("/api/agent/feedback/unhelpful", response_model=UnhelpfulAnswers)
+async def unhelpful(
+    store: StoreDep,
+    _: AgentDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many")] = 100,
+) -> UnhelpfulAnswers:
+    """Answers citizens marked 没帮助, newest first, with the question (personal data masked)."""
+    return UnhelpfulAnswers(answers=await unhelpful_answers(store.redis, limit))
 
 
 @router.get("/console/agent", response_class=HTMLResponse, include_in_schema=False)

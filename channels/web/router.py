@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import ValidationError
 
+from channels.answer_feedback import record_feedback
 from channels.conversation import ConversationService
 from channels.dependencies import ConversationsDep, SettingsDep, StoreDep
 from channels.limits import check_message_length, too_long_text
@@ -66,16 +66,8 @@ async def poll(sender_id: SenderQuery, store: StoreDep) -> ChatResponse:
 
 @router.post("/api/chat/feedback", status_code=204)
 async def answer_feedback(body: AnswerFeedback, store: StoreDep) -> None:
-    """Helpful / not helpful on an answer; reported to find questions that lack good answers."""
-    record = {
-        "sender": body.sender_id,
-        "answer": body.answer,
-        "helpful": int(body.helpful),
-        "ts": int(time.time()),
-    }
-    await store.redis.xadd(
-        "govassist:answer_feedback", {k: str(v) for k, v in record.items()}, maxlen=100_000
-    )
+    """Helpful / not helpful on an answer; agents list the unhelpful ones to improve the KB."""
+    await record_feedback(store, body)
 
 
 async def _pump_pushes(websocket: WebSocket, store: Any, conversation_id: str) -> None:

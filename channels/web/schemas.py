@@ -44,8 +44,16 @@ class AnswerFeedback(BaseModel):
     """A citizen's verdict on one answer."""
 
     sender_id: SenderId
-    answer: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    answer: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="the answer's text (its first 500 characters)"
+    )
     helpful: bool
+    question: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        "", description="what the citizen asked; used when the history does not hold the answer"
+    )
+    guide_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
+        None, description="the service guide the answer came from, when the client knows it"
+    )
 
 
 class SocketIn(BaseModel):

@@ -109,10 +109,12 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  var lastQuestion = "";
   function feedback(text, helpful, box) {
     fetch(base + "/api/chat/feedback", {
       method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({sender_id: sender, answer: text.slice(0, 500), helpful: helpful})
+      body: JSON.stringify({sender_id: sender, answer: text.slice(0, 500), helpful: helpful,
+        question: lastQuestion.slice(0, 2000)})
     }).catch(function () {});
     box.textContent = helpful ? "感谢您的评价！" : "感谢反馈，我们会改进。";
   }
@@ -206,6 +208,7 @@
     text = String(text || "").trim();
     if (!text) return;
     addMessage("user", {text: shown || text}, false);
+    lastQuestion = shown || text;
     setTyping(true);
     if (ws && ws.readyState === 1 && !restMode) {
       pending += 1; ws.send(JSON.stringify({text: text}));
