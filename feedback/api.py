@@ -17,6 +17,7 @@ from feedback.exceptions import IllegalTransition, RatingNotAllowed, TicketNotFo
 from feedback.lifecycle import Action
 from feedback.oversight import department_stats, hot_topics
 from feedback.schemas import (
+    Deadline,
     DispatchBody,
     ExtensionBody,
     FeedbackCreate,
@@ -148,9 +149,15 @@ async def get_hot_topics(tickets: TicketsDep, days: int = 7) -> dict[str, Any]:
 
 # --- departments ---------------------------------------------------------------------------
 @department.get("/tickets", response_model=list[TicketDepartmentView])
-async def my_queue(dept: DepartmentDep, tickets: TicketsDep, include_closed: bool = False) -> Any:
-    """This department's tickets, earliest deadline first."""
-    return await _call(tickets.queue, dept.name, include_closed)
+async def my_queue(
+    dept: DepartmentDep,
+    tickets: TicketsDep,
+    include_closed: bool = False,
+    deadline: Deadline | None = None,
+) -> Any:
+    """This department's tickets, earliest deadline first; `deadline` (正常, 即将超期, 已超期)
+    keeps only the open tickets in that state."""
+    return await _call(tickets.queue, dept.name, include_closed, deadline)
 
 
 @department.get("/tickets/{ticket_id}", response_model=TicketDepartmentView)
@@ -255,6 +262,14 @@ async def dispatch_ticket(
     if tickets.department(body.department) is None:
         raise HTTPException(status_code=422, detail=f"unknown department '{body.department}'")
     return await _call(tickets.dispatch, ticket_id, body.department, "dispatcher")
+
+
+@dispatch.post("/tickets/{ticket_id}/escalate", response_model=TicketDepartmentView)
+async def escalate_ticket(
+    ticket_id: TicketId, body: ReasonBody, _: DispatcherDep, tickets: TicketsDep
+) -> Any:
+    """督办: press the department on a ticket it still owes an answer to (409 otherwise)."""
+    return await _call(tickets.escalate, ticket_id, "dispatcher", body.reason)
 
 
 @dispatch.post("/tickets/{ticket_id}/extension/{decision}", response_model=TicketDepartmentView)

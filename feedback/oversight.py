@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from feedback.db import OutboxRow, TicketRow
+from feedback.db import TicketRow
 from feedback.deadlines import working_days_left
 from feedback.lifecycle import ESCALATABLE, Action
 from feedback.schemas import Status
-from feedback.service import TicketService, _aware, department_stream
+from feedback.service import TicketService, _aware
 
 ANSWERED = {Status.ANSWERED.value, Status.CLOSED.value}
 RESPONDED = ANSWERED | {
@@ -39,30 +39,14 @@ def sweep_deadlines(service: TicketService) -> SweepResult:
         ).all()
         for row in rows:
             due = _aware(row.due_at)
-            dept = service.department(row.department or "")
             if due < now and not row.escalated:
                 service._move(session, row, Action.ESCALATE, "system", "超期督办")
                 escalated.append(row.ticket_id)
-                event = "ticket.escalated"
+                service._tell_department(session, row, "ticket.escalated")
             elif not row.warned and working_days_left(now, due) <= 1 and due >= now:
                 row.warned = True
                 warned.append(row.ticket_id)
-                event = "ticket.deadline_warning"
-            else:
-                continue
-            if dept is not None:
-                session.add(
-                    OutboxRow(
-                        stream=department_stream(dept.code),
-                        created_at=now,
-                        payload={
-                            "event": event,
-                            "ticket_id": row.ticket_id,
-                            "department": dept.name,
-                            "due_at": due.isoformat(),
-                        },
-                    )
-                )
+                service._tell_department(session, row, "ticket.deadline_warning")
     return SweepResult(warned, escalated)
 
 

@@ -33,6 +33,14 @@ class Status(StrEnum):
     RETURNED = "退回"
 
 
+class Deadline(StrEnum):
+    """Where an open ticket stands against its deadline (shown to departments, filterable)."""
+
+    ON_TIME = "正常"
+    NEAR = "即将超期"  # due within one working day
+    OVERDUE = "已超期"
+
+
 class Satisfaction(StrEnum):
     SATISFIED = "满意"
     BASICALLY = "基本满意"
@@ -99,6 +107,9 @@ class TicketDepartmentView(TicketPublic):
     location: str | None
     contact_masked: str | None
     overdue: bool
+    deadline: Deadline | None = Field(
+        None, description="正常 / 即将超期 / 已超期 while the department owes an answer"
+    )
     escalated: bool = False
     return_count: int
     channel: str

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feedback.db import AuditRow, CallbackRow, OutboxRow, TicketRow
-from feedback.deadlines import add_working_days, due_for
+from feedback.deadlines import add_working_days, due_for, working_days_left
 from feedback.exceptions import RatingNotAllowed, TicketNotFound
-from feedback.lifecycle import OPEN_STATUSES, Action, next_status
+from feedback.lifecycle import ESCALATABLE, OPEN_STATUSES, Action, next_status
 from feedback.numbering import next_ticket_id
 from feedback.privacy import Cipher, mask_phone
 from feedback.schemas import (
+    Deadline,
     FeedbackCreate,
     Kind,
     RoutingDecision,
@@ -40,6 +41,7 @@ NOTIFY_STREAM = "govassist:notifications"
 PUSH_CHANNELS = ("web", "wechat")  # the others (hotline, api, open311) get a callback (回访)
 MAX_RETURNS = 3
 MAX_DEPARTMENTS = 3
+NEAR_DEADLINE_DAYS = 1  # 即将超期: due today or on the next working day
 TEXTS: dict[str, str] = yaml.safe_load(
     Path(__file__).with_name("texts.yml").read_text(encoding="utf-8")
 )
@@ -181,13 +183,20 @@ class TicketService:
             self._notify(session, row, "closed")
 
     # --- department side -----------------------------------------------------------------
-    def queue(self, department: str, include_closed: bool = False) -> list[TicketDepartmentView]:
+    def queue(
+        self, department: str, include_closed: bool = False, deadline: Deadline | None = None
+    ) -> list[TicketDepartmentView]:
+        """A department's tickets, earliest deadline first; only those in `deadline` if given."""
         with self.sessions() as session:
             query = select(TicketRow).where(TicketRow.department == department)
             if not include_closed:
                 query = query.where(TicketRow.status != Status.CLOSED.value)
+            if deadline is not None:
+                owing = [s.value for s in ESCALATABLE]
+                query = query.where(TicketRow.status.in_(owing), TicketRow.due_at.is_not(None))
             rows = session.scalars(query.order_by(TicketRow.due_at)).all()
-            return [self._department_view(session, r) for r in rows]
+            views = [self._department_view(session, r) for r in rows]
+            return [v for v in views if deadline is None or v.deadline is deadline]
 
     def department_ticket(self, ticket_id: str, department: str) -> TicketDepartmentView:
         with self.sessions() as session:
@@ -267,6 +276,27 @@ class TicketService:
             row = self._row(session, ticket_id)
             self._dispatch(session, row, target, actor)
             return self._department_view(session, row)
+
+    def escalate(self, ticket_id: str, actor: str, reason: str) -> TicketDepartmentView:
+        """督办 by a dispatcher: flags the ticket and tells its department (audited)."""
+        with self.sessions.begin() as session:
+            row = self._row(session, ticket_id)
+            self._move(session, row, Action.ESCALATE, actor, f"督办：{reason}")
+            self._tell_department(session, row, "ticket.escalated")
+            return self._department_view(session, row)
+
+    def _tell_department(self, session: Session, row: TicketRow, event: str) -> None:
+        target = self.department(row.department or "")
+        if target is None:
+            return
+        payload = {"event": event, "ticket_id": row.ticket_id, "department": target.name}
+        if row.due_at is not None:
+            payload["due_at"] = _aware(row.due_at).isoformat()
+        session.add(
+            OutboxRow(
+                stream=department_stream(target.code), created_at=self.clock(), payload=payload
+            )
+        )
 
     def decide_extension(self, ticket_id: str, approve: bool, actor: str) -> TicketDepartmentView:
         with self.sessions.begin() as session:
@@ -420,6 +450,17 @@ class TicketService:
             history=self._history(session, row),
         )
 
+    def _deadline(self, row: TicketRow) -> Deadline | None:
+        """None unless the department still owes an answer."""
+        if row.due_at is None or row.status not in {s.value for s in ESCALATABLE}:
+            return None
+        now, due = self.clock(), _aware(row.due_at)
+        if due < now:
+            return Deadline.OVERDUE
+        return (
+            Deadline.NEAR if working_days_left(now, due) <= NEAR_DEADLINE_DAYS else Deadline.ON_TIME
+        )
+
     def _department_view(self, session: Session, row: TicketRow) -> TicketDepartmentView:
         contact = self.cipher.decrypt(row.contact_enc) if row.contact_enc else None
         location = self.cipher.decrypt(row.location_enc) if row.location_enc else None
@@ -436,6 +477,7 @@ class TicketService:
             location=location,
             contact_masked=mask_phone(contact) if contact else None,
             overdue=overdue,
+            deadline=self._deadline(row),
             escalated=bool(row.escalated),
             return_count=row.return_count,
             channel=row.channel,

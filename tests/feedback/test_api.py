@@ -450,3 +450,54 @@ def test_hotline_agents_relay_answers_by_phone(client: TestClient, kb: Knowledge
     assert ticket_id not in {t["ticket_id"] for t in after}
     assert client.get(f"/api/tickets/{ticket_id}").json()["rating"] == "满意"
     assert client.post(calls, json={"outcome": "reached"}, headers=AGENT).status_code == 404
+
+
+# --- 督办 and deadline states ------------------------------------------------------------------
+def test_dispatchers_escalate_and_the_audit_trail_records_it(
+    client: TestClient, kb: KnowledgeBase
+) -> None:
+    ticket_id, code = dispatched_to(client, kb)
+    path = f"/api/dispatch/tickets/{ticket_id}/escalate"
+    reason = {"reason": "市民多次来电催办"}
+    assert client.post(path, json=reason).status_code == 401
+    assert client.post(path, json=reason, headers=token(code)).status_code == 401
+    assert client.post(path, json={"reason": ""}, headers=DISPATCHER).status_code == 422
+    escalated = client.post(path, json=reason, headers=DISPATCHER)
+    assert escalated.status_code == 200 and escalated.json()["escalated"] is True
+    mine = client.get(f"/api/department/tickets/{ticket_id}", headers=token(code)).json()
+    assert mine["escalated"] is True
+    service = client.app.state.tickets  # type: ignore[attr-defined]
+    with service.sessions() as session:
+        audit = session.scalars(
+            select(AuditRow).where(AuditRow.ticket_id == ticket_id, AuditRow.action == "escalate")
+        ).all()
+    assert [a.actor for a in audit] == ["dispatcher"]
+    act(client, ticket_id, code, "accept")
+    act(client, ticket_id, code, "reply", {"text": "已处理"})
+    assert client.post(path, json=reason, headers=DISPATCHER).status_code == 409
+
+
+def test_department_list_filters_on_deadline_state_and_stays_its_own(
+    client: TestClient, kb: KnowledgeBase
+) -> None:
+    ticket_id, code = dispatched_to(client, kb)
+    other = "education" if code != "education" else "tax"
+    listed = client.get("/api/department/tickets", headers=token(code)).json()
+    assert next(t for t in listed if t["ticket_id"] == ticket_id)["deadline"] == "正常"
+    on_time = client.get(
+        "/api/department/tickets", params={"deadline": "正常"}, headers=token(code)
+    ).json()
+    assert ticket_id in {t["ticket_id"] for t in on_time}
+    assert {t["deadline"] for t in on_time} == {"正常"}
+    for state in ("即将超期", "已超期"):
+        found = client.get(
+            "/api/department/tickets", params={"deadline": state}, headers=token(code)
+        ).json()
+        assert ticket_id not in {t["ticket_id"] for t in found}
+        assert {t["deadline"] for t in found} <= {state}
+    theirs = client.get(
+        "/api/department/tickets", params={"deadline": "正常"}, headers=token(other)
+    ).json()
+    assert ticket_id not in {t["ticket_id"] for t in theirs}
+    bad = client.get("/api/department/tickets", params={"deadline": "soon"}, headers=token(code))
+    assert bad.status_code == 422

@@ -11,7 +11,7 @@ from feedback.db import AuditRow, OutboxRow, TicketRow
 from feedback.exceptions import IllegalTransition, RatingNotAllowed, TicketNotFound
 from feedback.lifecycle import Action
 from feedback.oversight import department_stats, hot_topics, sweep_deadlines
-from feedback.schemas import FeedbackCreate, Satisfaction, Status
+from feedback.schemas import Deadline, FeedbackCreate, Kind, Satisfaction, Status
 from feedback.service import NOTIFY_STREAM, TicketService
 from tests.feedback.conftest import Clock
 
@@ -187,3 +187,53 @@ def test_recent_for_sender(service: TicketService) -> None:
     first = service.submit(create(), department_hint=CG).ticket_id
     service.submit(create(sender_id="someone-else"), department_hint=CG)
     assert [t.ticket_id for t in service.recent_for_sender("web", "citizen-1")] == [first]
+
+
+TP = "市公安局交通警察支队"
+
+
+def test_dispatcher_escalation_is_audited_and_sent_to_the_department(
+    service: TicketService,
+) -> None:
+    tid = service.submit(create(), department_hint=CG).ticket_id
+    view = service.escalate(tid, "dispatcher", "市民多次来电催办")
+    assert view.escalated and view.status is Status.DISPATCHED  # a flag, not a status change
+    with service.sessions() as session:
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "escalate")).all()
+        events = [
+            r.payload
+            for r in session.scalars(select(OutboxRow)).all()
+            if r.stream == "govassist:dept:city_management"
+        ]
+    assert [(a.actor, a.from_status, a.to_status, a.note) for a in audit] == [
+        ("dispatcher", "派单", "派单", "督办：市民多次来电催办")
+    ]
+    assert any(e["event"] == "ticket.escalated" and e["ticket_id"] == tid for e in events)
+    service.act(tid, CG, Action.ACCEPT, "dept:city_management")
+    service.act(tid, CG, Action.REPLY, "dept:city_management", "已修复")
+    with pytest.raises(IllegalTransition):  # answered: nothing left to press for
+        service.escalate(tid, "dispatcher", "再次督办")
+    with pytest.raises(TicketNotFound):
+        service.escalate("GD209901019999", "dispatcher", "督办")
+
+
+def test_department_queue_shows_deadline_states_and_filters_on_them(
+    service: TicketService, clock: Clock
+) -> None:
+    def ticket(department: str, kind: Kind) -> str:
+        return service.submit(create(), department_hint=department, kind_hint=kind).ticket_id
+
+    late = ticket(CG, Kind.REPORT)  # Monday: due Tuesday
+    calm = ticket(CG, Kind.COMPLAINT)  # due next Monday
+    other_late = ticket(TP, Kind.REPORT)
+    clock.now += timedelta(days=2)  # Wednesday 10:00
+    near = ticket(CG, Kind.REPORT)  # due Thursday
+    states = {v.ticket_id: v.deadline for v in service.queue(CG)}
+    assert states == {late: Deadline.OVERDUE, calm: Deadline.ON_TIME, near: Deadline.NEAR}
+    assert [v.ticket_id for v in service.queue(CG, deadline=Deadline.OVERDUE)] == [late]
+    assert [v.ticket_id for v in service.queue(CG, deadline=Deadline.NEAR)] == [near]
+    assert [v.ticket_id for v in service.queue(TP, deadline=Deadline.OVERDUE)] == [other_late]
+    service.act(near, CG, Action.ACCEPT, "dept:city_management")
+    service.act(near, CG, Action.REPLY, "dept:city_management", "已处理")
+    assert service.queue(CG, deadline=Deadline.NEAR) == []  # answered: no longer owed
+    assert service.department_ticket(near, CG).deadline is None
