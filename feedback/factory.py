@@ -58,10 +58,16 @@ def build_ticket_service(
     if migrate:
         upgrade(url)
     kb = kb or load_knowledge_base(settings.kb_dir)
+    sessions = session_factory(make_engine(url))
+    cipher = Cipher(settings.secret_key.get_secret_value())
+    if migrate:
+        from feedback.open311 import hash_stored_senders
+
+        hash_stored_senders(sessions, cipher)  # raw contacts stored as sender ids before
     return TicketService(
-        sessions=session_factory(make_engine(url)),
+        sessions=sessions,
         classifier=load_classifier(kb, settings.data_dir),
         departments=kb.departments,
-        cipher=Cipher(settings.secret_key.get_secret_value()),
+        cipher=cipher,
         on_correction=CorrectionLog(settings.data_dir / "routing" / "corrections.jsonl"),
     )

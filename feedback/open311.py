@@ -9,15 +9,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from feedback.api import TicketsDep, _call
 from feedback.db import TicketRow
-from feedback.privacy import redact
+from feedback.privacy import Cipher, redact
+from feedback.retention import PSEUDONYM_PREFIX
 from feedback.schemas import FeedbackCreate, Status
 from feedback.service import TicketService
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+ANONYMOUS = "open311-anonymous"
+SENDER_PREFIX = "h:"  # sender ids of Open311 tickets: a keyed hash of the reporter's contact
 
 
 def _error(code: int, description: str) -> JSONResponse:
@@ -59,7 +63,7 @@ async def create_request(
     if address_string is None and (lat is None or long is None):
         return _error(400, "a location is required: lat and long, or address_string")
     location = address_string or f"{lat:.6f},{long:.6f}"
-    sender = (email or phone or device_id or "open311-anonymous")[:128]
+    sender = sender_id(tickets.cipher, email or phone or device_id)
     create = FeedbackCreate(
         text=description,
         channel="open311",
@@ -75,6 +79,32 @@ async def create_request(
             "account_id": None,
         }
     ]
+
+
+def sender_id(cipher: Cipher, contact: str | None) -> str:
+    """The sender id of an Open311 ticket: a keyed hash of the e-mail, phone or device id (the
+    contact itself is stored encrypted), so one reporter's requests still share a sender id."""
+    return SENDER_PREFIX + cipher.keyed_hash(contact.strip().lower()) if contact else ANONYMOUS
+
+
+def hash_stored_senders(sessions: sessionmaker[Session], cipher: Cipher) -> int:
+    """Replace raw contacts kept as sender ids by earlier versions with their keyed hash;
+    idempotent, returns how many sender ids changed."""
+    with sessions.begin() as session:
+        raw = session.scalars(
+            select(TicketRow.sender_id)
+            .where(TicketRow.channel == "open311", TicketRow.sender_id != ANONYMOUS)
+            .where(~TicketRow.sender_id.startswith(SENDER_PREFIX))
+            .where(~TicketRow.sender_id.startswith(PSEUDONYM_PREFIX))  # purged already
+            .distinct()
+        ).all()
+        for value in raw:
+            session.execute(
+                update(TicketRow)
+                .where(TicketRow.channel == "open311", TicketRow.sender_id == value)
+                .values(sender_id=sender_id(cipher, value))
+            )
+    return len(raw)
 
 
 def _as_request(service: TicketService, row: TicketRow) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import logging
 import re
 
@@ -93,6 +94,12 @@ class Cipher:
             hashlib.sha256(("govassist-at-rest:" + secret).encode()).digest()
         )
         self._fernet = Fernet(key)
+        self._hash_key = hashlib.sha256(("govassist-keyed-hash:" + secret).encode()).digest()
+
+    def keyed_hash(self, value: str) -> str:
+        """HMAC-SHA256 of a value under SECRET_KEY: the same value gives the same hash, so records
+        can be matched (e.g. an Open311 reporter's phone) without storing the value."""
+        return hmac.new(self._hash_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
 
     def encrypt(self, plaintext: str) -> str:
         """Encrypt text; the result is ASCII, safe for any text column."""

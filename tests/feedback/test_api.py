@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from channels.app import create_app
 from feedback.db import AuditRow, TicketRow
@@ -501,3 +501,32 @@ def test_department_list_filters_on_deadline_state_and_stays_its_own(
     assert ticket_id not in {t["ticket_id"] for t in theirs}
     bad = client.get("/api/department/tickets", params={"deadline": "soon"}, headers=token(code))
     assert bad.status_code == 422
+
+
+def test_open311_contacts_are_not_stored_as_sender_ids(client: TestClient) -> None:
+    receipts = [
+        client.post(
+            "/open311/v2/requests.json",
+            data={
+                "service_code": "city_management",
+                "description": "幸福路路灯不亮了",
+                "address_string": "示例市东城区和平街道1号",
+                **contact,
+            },
+        ).json()[0]["service_request_id"]
+        for contact in ({"phone": PHONE}, {"phone": PHONE}, {"email": "Citizen@Example.org"})
+    ]
+    service = client.app.state.tickets  # type: ignore[attr-defined]
+    with service.sessions() as session:
+        rows = [
+            session.execute(
+                text("SELECT * FROM tickets WHERE ticket_id = :t"), {"t": ticket_id}
+            ).one()
+            for ticket_id in receipts
+        ]
+    stored = " ".join(str(tuple(row)) for row in rows)
+    assert PHONE not in stored and PHONE[-8:] not in stored
+    assert "example.org" not in stored.lower()
+    senders = [row.sender_id for row in rows]
+    assert senders[0] == senders[1] != senders[2]  # one reporter's requests still go together
+    assert service.reveal_contact(receipts[0], None, "test") == PHONE  # kept, encrypted
