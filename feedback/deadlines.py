@@ -1,15 +1,16 @@
-"""Deadlines in working days: Chinese public holidays and make-up workdays (chinese-calendar).
+"""Deadlines in working days: Chinese public holidays and make-up workdays.
 
-Outside the years the calendar knows, Monday to Friday are working days.
+chinese-calendar for the years it knows, `feedback/holidays.yaml` after them, otherwise Monday to
+Friday (see `feedback/holidays.py`; the fallbacks log a warning).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
+from feedback.holidays import WorkingCalendar
 from feedback.schemas import Kind
 
 DEFAULT_DAYS: dict[Kind, int] = {
@@ -23,21 +24,26 @@ END_OF_DAY = time(17, 30)
 LOCAL = ZoneInfo("Asia/Shanghai")  # working days and office hours are those of the city
 
 
-def is_working_day(day: date) -> bool:
+@cache
+def default_calendar() -> WorkingCalendar:
+    """The shipped holiday file, read and validated once (ValueError if it is broken)."""
+    return WorkingCalendar.load()
+
+
+def is_working_day(day: date, calendar: WorkingCalendar | None = None) -> bool:
     """True on working days, including make-up Saturdays/Sundays (调休)."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return (calendar or default_calendar()).is_working_day(day)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
+def add_working_days(
+    start: datetime, days: int, calendar: WorkingCalendar | None = None
+) -> datetime:
     """The end of the `days`-th working day after `start` (the day of receipt does not count)."""
     day = _local(start).date()
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, calendar):
             remaining -= 1
     return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
 

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from feedback.db import make_engine, session_factory, upgrade
+from feedback.deadlines import default_calendar
 from feedback.privacy import Cipher, redact
 from feedback.service import Classifier, TicketService
 from govassist.settings import Settings
@@ -58,6 +59,7 @@ def build_ticket_service(
     if migrate:
         upgrade(url)
     kb = kb or load_knowledge_base(settings.kb_dir)
+    default_calendar()  # a broken feedback/holidays.yaml stops start-up, not a citizen's ticket
     sessions = session_factory(make_engine(url))
     cipher = Cipher(settings.secret_key.get_secret_value())
     if migrate:
