@@ -68,7 +68,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     redis = Redis.from_url(
         redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=15
     )
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.rasa_timeout_s,
+        auth_token=settings.rasa_auth_token.get_secret_value(),
+    )
     app.state.redis = redis
     app.state.rasa = rasa
     app.state.texts = load_texts()

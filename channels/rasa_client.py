@@ -32,9 +32,15 @@ class RasaClient:
     """Talks to one Rasa server (or a load balancer in front of several)."""
 
     def __init__(
-        self, base_url: str, timeout_s: float, client: httpx.AsyncClient | None = None
+        self,
+        base_url: str,
+        timeout_s: float,
+        client: httpx.AsyncClient | None = None,
+        auth_token: str = "",
     ) -> None:
         self._base = base_url.rstrip("/")
+        # Rasa's HTTP API (/status, /model/parse, /conversations) takes its --auth-token as ?token=
+        self._api_params = {"token": auth_token} if auth_token else {}
         self._url = self._base + "/webhooks/rest/webhook"
         self._status_url = base_url.rstrip("/") + "/status"
         self._parse_url = base_url.rstrip("/") + "/model/parse"
@@ -67,7 +73,9 @@ class RasaClient:
     async def parse_intent(self, text: str) -> str:
         """The NLU intent of a text (Rasa's /model/parse); "unknown" when Rasa is unavailable."""
         try:
-            response = await self._client.post(self._parse_url, json={"text": text}, timeout=1.0)
+            response = await self._client.post(
+                self._parse_url, json={"text": text}, params=self._api_params, timeout=1.0
+            )
             response.raise_for_status()
             return str(response.json().get("intent", {}).get("name") or "unknown")
         except (httpx.HTTPError, ValueError):
@@ -77,7 +85,9 @@ class RasaClient:
         """Append tracker events (e.g. reset a slot); False when Rasa is unavailable."""
         url = f"{self._base}/conversations/{conversation_id}/tracker/events"
         try:
-            response = await self._client.post(url, json=events, timeout=2.0)
+            response = await self._client.post(
+                url, json=events, params=self._api_params, timeout=2.0
+            )
         except httpx.HTTPError:
             return False
         return response.is_success
@@ -85,7 +95,9 @@ class RasaClient:
     async def is_ready(self) -> bool:
         """True when the Rasa server answers /status with a loaded model."""
         try:
-            response = await self._client.get(self._status_url, timeout=1.0)
+            response = await self._client.get(
+                self._status_url, params=self._api_params, timeout=1.0
+            )
         except httpx.HTTPError:
             return False
         return response.is_success and bool(response.json().get("model_file"))

@@ -75,8 +75,17 @@ def _prepare(settings: Settings, env: dict[str, str]) -> None:
     _step("training the Rasa model (skipped when up to date)", [exe, "train"], env)
 
 
+def rasa_cmd(settings: Settings, interface: str = "127.0.0.1") -> list[str]:
+    """bot/serve.py's `rasa run` bound to `interface`, its HTTP API behind RASA_AUTH_TOKEN."""
+    from bot.serve import rasa_server_cmd
+
+    cmd = rasa_server_cmd(settings)
+    cmd[cmd.index("--interface") + 1] = interface
+    return [*cmd, "--auth-token", settings.rasa_auth_token.get_secret_value()]
+
+
 def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
-    from bot.serve import action_server_cmd, rasa_server_cmd
+    from bot.serve import action_server_cmd
 
     logs = settings.data_dir / "logs"
     py = sys.executable
@@ -100,10 +109,10 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
         ),
         ProcessSpec(
             "Rasa server",
-            rasa_server_cmd(settings),
+            rasa_cmd(settings),
             env,
             logs / "rasa.log",
-            f"http://127.0.0.1:{settings.rasa_port}/status",
+            f"http://127.0.0.1:{settings.rasa_port}/readyz",  # model loaded (no token)
             REPO_ROOT / "bot",
         ),
         ProcessSpec(
@@ -162,8 +171,64 @@ def run_demo(settings: Settings) -> None:
             redis_proc.terminate()
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def serve_plan(role: str, settings: Settings, host: str = "127.0.0.1") -> ProcessSpec:
+    """What `govassist serve ROLE` execs: the demo's command with bot/serve.py's environment."""
+    from bot.serve import action_server_cmd, action_server_env, rasa_server_env
+
+    if not settings.redis_url:
+        raise ValueError("REDIS_URL must point at the shared Redis (no embedded Redis here)")
+    if role == "actions":
+        env = action_server_env(settings)
+        return ProcessSpec(role, action_server_cmd(settings), env, Path("-"), None, REPO_ROOT)
+    if role != "rasa":
+        raise ValueError(f"unknown role {role!r}: rasa | actions")
+    default = Settings.model_fields["rasa_auth_token"].default.get_secret_value()
+    if host not in _LOOPBACK and settings.rasa_auth_token.get_secret_value() == default:
+        raise ValueError(f"RASA_AUTH_TOKEN must be set to serve Rasa's API on {host}")
+    env = rasa_server_env(settings)
+    return ProcessSpec(role, rasa_cmd(settings, host), env, Path("-"), None, settings.bot_dir)
+
+
+def _exec(spec: ProcessSpec) -> None:
+    os.chdir(spec.cwd or REPO_ROOT)
+    os.execve(spec.cmd[0], spec.cmd, spec.env)
+
+
+def _register_serve(app: typer.Typer) -> None:
+    serve_app = typer.Typer(
+        no_args_is_help=True, help="Run one process in the foreground, as deploy/ files do."
+    )
+
+    def run(role: str, port_field: str, port: int | None, host: str = "127.0.0.1") -> None:
+        settings = Settings()
+        if port is not None:
+            settings = settings.model_copy(update={port_field: port})
+        try:
+            spec = serve_plan(role, settings, host)
+        except ValueError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from None
+        _exec(spec)
+
+    @serve_app.command("rasa")
+    def serve_rasa(host: str = "127.0.0.1", port: int | None = None) -> None:
+        """The Rasa server as `govassist demo` runs it (off loopback only with RASA_AUTH_TOKEN)."""
+        run("rasa", "rasa_port", port, host)
+
+    @serve_app.command("actions")
+    def serve_actions(port: int | None = None) -> None:
+        """The custom action server (bot.action_server, 127.0.0.1) as `govassist demo` runs it."""
+        run("actions", "actions_port", port)
+
+    app.add_typer(serve_app, name="serve")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `demo` and `db` to the root command."""
+    """Add `demo`, `serve` and `db` to the root command."""
+    _register_serve(app)
 
     @app.command()
     def demo() -> None:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     actions_port: int = 5055
     rasa_timeout_s: float = 4.0
+    rasa_auth_token: SecretStr = SecretStr("rasa-dev-token")  # Rasa's HTTP API (--auth-token)
     bot_dir: Path = REPO_ROOT / "bot"
 
     # --- channels ------------------------------------------------------------------------
