@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,6 +32,57 @@ def _check(text: str, where: str) -> str:
     return cleaned
 
 
+def _read_lines(file: Path) -> list[str]:
+    """The file's lines, decoded; a clear error (exit 2) naming the file and line otherwise."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: {file}: {exc.strerror or 'cannot read'}", err=True)
+        raise typer.Exit(2) from None
+    lines = []
+    for n, line in enumerate(raw.splitlines(), 1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            typer.echo(
+                f"error: {file}:{n}: not valid UTF-8 (byte 0x{line[exc.start]:02x} at byte "
+                f"{exc.start + 1} of the line); save the file as UTF-8",
+                err=True,
+            )
+            raise typer.Exit(2) from None
+    return lines
+
+
+def _problem(text: str) -> str | None:
+    if len(text.strip()) > MAX_CHARS:
+        return f"message longer than {MAX_CHARS} characters"
+    return None
+
+
+def _route_file(file: Path) -> int:
+    """One output line per input line: a decision, an empty line for a blank one, or an error
+    object for a bad one. Returns the exit code: 0, or 1 when some line was bad."""
+    if not file.is_file():
+        typer.echo(f"error: {file}: no such file", err=True)
+        return 2
+    lines = [line.lstrip("\ufeff") if n == 0 else line for n, line in enumerate(_read_lines(file))]
+    problems = [_problem(line) for line in lines]
+    todo = [n for n, line in enumerate(lines) if line.strip() and problems[n] is None]
+    router: Any = _router() if todo else None
+    decisions = router.predict_many([lines[n].strip() for n in todo]) if router else []
+    routed = dict(zip(todo, decisions, strict=True))
+    for n in range(len(lines)):
+        if n in routed:
+            sys.stdout.write(_as_json(routed[n]) + "\n")
+        elif problems[n] is not None:
+            error = {"error": problems[n], "line": n + 1}
+            sys.stdout.write(json.dumps(error, ensure_ascii=False) + "\n")
+            typer.echo(f"error: {file}:{n + 1}: {problems[n]}", err=True)
+        else:
+            sys.stdout.write("\n")
+    return 1 if any(problems) else 0
+
+
 def _as_json(decision: object) -> str:
     data = decision.model_dump(mode="json")  # type: ignore[attr-defined]
     return json.dumps(data, ensure_ascii=False)
@@ -42,7 +93,12 @@ def route_command(
         str | None, typer.Argument(help="the message, or 'bench' / 'retrain'")
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="one message per line; JSON Lines out")
+        Path | None,
+        typer.Option(
+            "--file",
+            help="UTF-8, one message per line; one JSON line out per line (blank for a blank "
+            "line, {'error', 'line'} for a bad one; exit 1 if any)",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     limit: Annotated[
@@ -61,15 +117,7 @@ def route_command(
         run_retrain()
         return
     if file is not None:
-        if not file.is_file():
-            typer.echo(f"error: {file}: no such file", err=True)
-            raise typer.Exit(2)
-        lines = file.read_text(encoding="utf-8").splitlines()
-        texts = [_check(line, f"{file}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
-        router = _router()
-        for decision in router.predict_many(texts):  # type: ignore[attr-defined]
-            sys.stdout.write(_as_json(decision) + "\n")
-        return
+        raise typer.Exit(_route_file(file))
     if message is None:
         typer.echo("error: give a MESSAGE or --file FILE", err=True)
         raise typer.Exit(2)

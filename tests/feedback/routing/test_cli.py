@@ -74,13 +74,38 @@ def test_bad_message_is_a_clear_error(cli: CliRunner, args: list[str]) -> None:
     assert "Traceback" not in result.output and "error" in result.output.lower()
 
 
-def test_bad_file_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> None:
+def test_missing_file_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> None:
     missing = cli.invoke(build_app(), ["route", "--file", str(tmp_path / "none.txt"), "--json"])
-    long_line = tmp_path / "long.txt"
-    long_line.write_text("路灯不亮\n" + "噪" * 5000 + "\n", encoding="utf-8")
-    too_long = cli.invoke(build_app(), ["route", "--file", str(long_line), "--json"])
-    assert (missing.exit_code, too_long.exit_code) == (2, 2)
-    assert "Traceback" not in missing.output + too_long.output
+    assert missing.exit_code == 2 and "none.txt" in missing.output
+    assert "Traceback" not in missing.output
+
+
+def test_file_output_stays_aligned_with_blank_and_bad_lines(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.txt"
+    path.write_text(
+        "小区的路灯坏了一个星期没人修\n\n   \n" + "噪" * 5000 + "\n自来水管爆了，整栋楼停水\n",
+        encoding="utf-8",
+    )
+    result = cli.invoke(build_app(), ["route", "--file", str(path), "--json"])
+    assert result.exit_code == 1, result.output  # some line was bad: told, but all processed
+    assert "Traceback" not in result.output
+    out = result.stdout.split("\n")[:-1]
+    assert len(out) == 5
+    assert json.loads(out[0])["department"] == "市城市管理局"
+    assert out[1] == out[2] == ""
+    assert json.loads(out[3]) == {"error": "message longer than 4000 characters", "line": 4}
+    assert json.loads(out[4])["department"] == "市水务局"
+    assert f"{path}:4" in result.stderr  # also said on stderr, with file and line
+
+
+def test_undecodable_utf8_names_file_and_line(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("路灯坏了\n".encode() + "自来水管爆了\n".encode("gbk"))
+    result = cli.invoke(build_app(), ["route", "--file", str(path), "--json"])
+    assert result.exit_code == 2
+    assert f"{path}:2" in result.output and "UTF-8" in result.output
+    assert f"{path}:2" in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.output
 
 
 def test_retrain_reports_before_and_after_and_saves(cli: CliRunner, data_dir: Path) -> None:
