@@ -14,6 +14,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DEV_SECRET = "govassist-local-development-only"
+_PLACEHOLDER = "change-me"  # .env.example's values
+# Refused in production when left at their development default (SECRET_KEY also encrypts personal
+# data at rest); an optional secret is checked only when set.
+_SECRETS = (
+    "secret_key",
+    "agent_token",
+    "dispatch_token",
+    "wechat_token",
+    "wechat_app_secret",
+    "wechat_aes_key",
+    "rasa_auth_token",
+)
+_OPTIONAL_SECRETS = ("wechat_aes_key",)
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
@@ -107,11 +120,36 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
         if self.govassist_env != "local":
-            if self.secret_key.get_secret_value() == _DEV_SECRET:
-                raise ValueError("SECRET_KEY must be set when GOVASSIST_ENV is not 'local'")
-            if not self.department_tokens:
-                raise ValueError("DEPARTMENT_TOKENS must be set when GOVASSIST_ENV is not 'local'")
+            problems = [*self._dev_secret_problems(), *self._dev_department_token_problems()]
+            if problems:
+                raise ValueError(
+                    f"GOVASSIST_ENV={self.govassist_env} refuses development secrets; set "
+                    + "; ".join(problems)
+                )
         return self
+
+    def _dev_secret_problems(self) -> list[str]:
+        problems = []
+        for name in _SECRETS:
+            secret: SecretStr | None = getattr(self, name)
+            if secret is None or (name in _OPTIONAL_SECRETS and not secret):
+                continue
+            value, default = secret.get_secret_value(), type(self).model_fields[name].default
+            if isinstance(default, SecretStr) and value == default.get_secret_value():
+                problems.append(f"{name.upper()} (is the development default)")
+            elif not value.strip() or value.startswith(_PLACEHOLDER):
+                problems.append(f"{name.upper()} (is empty or the .env.example placeholder)")
+        return problems
+
+    def _dev_department_token_problems(self) -> list[str]:
+        if not self.department_tokens.strip():
+            return ["DEPARTMENT_TOKENS (empty: every department would use '<code>-dev-token')"]
+        weak = sorted(
+            code
+            for token, code in self.department_token_map().items()
+            if token.endswith("-dev-token") or token.startswith(_PLACEHOLDER)
+        )
+        return [f"DEPARTMENT_TOKENS (development token for {', '.join(weak)})"] if weak else []
 
     @field_validator("cors_allowed_origins")
     @classmethod
