@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
 
@@ -16,6 +17,8 @@ from channels.rasa_client import RasaClient
 from channels.texts import Texts
 
 log = logging.getLogger("govassist.channels")
+# (channel, sender id, text) -> the reply when a package handles the message itself, else None
+Interceptor = Callable[[str, str, str], Awaitable[str | None]]
 
 
 class ConversationService:
@@ -34,6 +37,8 @@ class ConversationService:
         self.rasa = rasa
         self.texts = texts
         self.rate_limit = rate_limit_per_minute
+        # Asked in order before Rasa (e.g. feedback records "满意" replied to a ticket notice).
+        self.interceptors: list[Interceptor] = []
 
     async def handle(self, message: InboundMessage, request_id: str = "") -> list[OutboundMessage]:
         """Replies for one inbound message (none while a human agent has the conversation)."""
@@ -87,6 +92,10 @@ class ConversationService:
             return []  # a human agent answers; the console shows the message from the history
         if not await self.store.allow(message.conversation_id, self.rate_limit):
             return [OutboundMessage(text=self.texts.rate_limited, kind="error")]
+        for intercept in self.interceptors:
+            reply = await intercept(message.channel, message.sender_id, message.text)
+            if reply is not None:
+                return [OutboundMessage(text=reply, kind="info")]
         try:
             replies = await self.rasa.send(message, request_id)
         except UpstreamError as exc:

@@ -180,7 +180,7 @@ class TicketService:
         )
         if row.status == Status.ANSWERED.value:
             self._move(session, row, Action.CLOSE, actor, "市民评价后办结")
-            self._notify(session, row, "closed")
+            self._notify(session, row, "rated_closed")  # "closed" would ask for a rating again
 
     # --- department side -----------------------------------------------------------------
     def queue(

@@ -530,3 +530,24 @@ def test_open311_contacts_are_not_stored_as_sender_ids(client: TestClient) -> No
     senders = [row.sender_id for row in rows]
     assert senders[0] == senders[1] != senders[2]  # one reporter's requests still go together
     assert service.reveal_contact(receipts[0], None, "test") == PHONE  # kept, encrypted
+
+
+def test_a_rating_replied_in_the_web_chat_is_recorded(
+    client: TestClient, kb: KnowledgeBase
+) -> None:
+    sender = f"citizen-{uuid.uuid4().hex[:8]}"
+    ticket = submit(client, sender_id=sender)
+    ticket_id, code = ticket["ticket_id"], code_of(kb, ticket["department"]) or "traffic_police"
+    if ticket["department"] is None:
+        client.post(
+            f"/api/dispatch/tickets/{ticket_id}/dispatch",
+            json={"department": code},
+            headers=DISPATCHER,
+        )
+    for action, body in [("accept", None), ("reply", {"text": "已处理"}), ("close", None)]:
+        act(client, ticket_id, code, action, body)
+    chat = client.post("/api/chat", json={"sender_id": sender, "text": "满意"})
+    assert chat.status_code == 200  # the Rasa server of this gateway is down: not asked
+    [message] = chat.json()["messages"]
+    assert ticket_id in message["text"] and "感谢" in message["text"]
+    assert client.get(f"/api/tickets/{ticket_id}").json()["rating"] == "满意"
