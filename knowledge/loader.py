@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from knowledge.exceptions import CorpusInvalid
 from knowledge.problems import Problem
@@ -36,7 +37,8 @@ class ParsedCorpus:
 
     root: Path
     guides: list[tuple[ServiceGuide, YamlDocument]] = field(default_factory=list)
-    invalid_guides: list[YamlDocument] = field(default_factory=list)  # failed the schema
+    # failed the schema: what of them validates, so content checks still run (see partial_model)
+    invalid_guides: list[tuple[ServiceGuide, YamlDocument]] = field(default_factory=list)
     departments: list[tuple[Department, int]] = field(default_factory=list)
     synonyms: list[SynonymGroup] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
@@ -58,11 +60,49 @@ def parse_model(
         return problems
 
 
+_INVALID = object()
+
+
+def _partial_value(info: FieldInfo, raw: Any) -> Any:
+    """`raw` validated as the field; models and lists of models keep their valid parts."""
+    typ = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    try:
+        return TypeAdapter(typ).validate_python(raw)
+    except ValidationError:
+        pass
+    kinds = [info.annotation, *get_args(info.annotation)]
+    model = next((k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)), None)
+    if model is not None and isinstance(raw, dict):
+        return partial_model(model, raw)
+    item = get_args(info.annotation)[0] if get_origin(info.annotation) is list else None
+    if isinstance(item, type) and issubclass(item, BaseModel) and isinstance(raw, list):
+        return [partial_model(item, x) for x in raw]  # same indices: lines stay right
+    return _INVALID
+
+
+def partial_model(model: type[M], data: Any) -> M:
+    """`data` as `model` even when invalid: each field that validates on its own is kept.
+
+    Fields that are missing or invalid are None (the schema problems already name them), so the
+    content checks can still look at everything else of a file that failed its schema.
+    """
+    raw = data if isinstance(data, dict) else {}
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        value = _partial_value(info, raw[name]) if name in raw else _INVALID
+        if value is not _INVALID:
+            values[name] = value
+        elif info.is_required():
+            values[name] = None
+    return model.model_construct(**values)
+
+
 def _parse_list(model: type[M], path: Path, key: str, corpus: ParsedCorpus) -> list[tuple[M, int]]:
     doc = read_yaml(path)
     if isinstance(doc, Problem):
         corpus.problems.append(doc)
         return []
+    corpus.problems.extend(doc.problems)
     items = doc.data.get(key) if isinstance(doc.data, dict) else None
     if not isinstance(items, list):
         corpus.problems.append(Problem(path, 1, f"expected a top-level '{key}:' list"))
@@ -87,6 +127,7 @@ def _parse_guides(root: Path, corpus: ParsedCorpus) -> None:
         if isinstance(doc, Problem):
             corpus.problems.append(doc)
             continue
+        corpus.problems.extend(doc.problems)
         if not isinstance(doc.data, dict):
             corpus.problems.append(
                 Problem(path, 1, "a guide file must hold one mapping (key: value)")
@@ -95,7 +136,7 @@ def _parse_guides(root: Path, corpus: ParsedCorpus) -> None:
         result = parse_model(ServiceGuide, doc.data, doc)
         if isinstance(result, list):
             corpus.problems.extend(result)
-            corpus.invalid_guides.append(doc)
+            corpus.invalid_guides.append((partial_model(ServiceGuide, doc.data), doc))
         else:
             corpus.guides.append((result, doc))
 

@@ -54,21 +54,6 @@ def _check_placement(
         )
 
 
-def _check_invalid_guide(
-    doc: YamlDocument, corpus: ParsedCorpus, ids: set[str]
-) -> Iterator[Problem]:
-    """Cross-file checks on a guide that failed its schema, as far as its raw values allow."""
-    raw = doc.data if isinstance(doc.data, dict) else {}
-    if isinstance(raw.get("id"), str) and isinstance(raw.get("department"), str):
-        yield from _check_placement(raw["id"], raw["department"], doc, corpus)
-    related = raw.get("related")
-    for i, ref in enumerate(related if isinstance(related, list) else []):
-        if str(ref) not in ids:
-            yield Problem(
-                doc.path, doc.line_of(("related", i)), f"related guide '{ref}' does not exist"
-            )
-
-
 def _check_guide_content(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Problem]:
     for section in REQUIRED_SECTIONS:
         if not getattr(guide, section):
@@ -80,13 +65,13 @@ def _check_guide_content(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Pro
             f"needs at least {MIN_FAQS} FAQs, has {len(guide.faqs)}",
             warning=True,
         )
-    if guide.theme not in THEMES:
+    if guide.theme is not None and guide.theme not in THEMES:
         yield Problem(
             doc.path,
             doc.line_of(("theme",)),
             f"unknown theme '{guide.theme}'; one of: {'、'.join(THEMES)}",
         )
-    questions = Counter(f.question for f in guide.faqs)
+    questions = Counter(f.question for f in guide.faqs if f.question is not None)
     for i, faq in enumerate(guide.faqs):
         if questions[faq.question] > 1:
             yield Problem(
@@ -105,23 +90,24 @@ def _check_guide_content(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Pro
 def _check_form(guide: ServiceGuide, doc: YamlDocument) -> Iterator[Problem]:
     if guide.form is None:
         return
-    names = Counter(f.name for f in guide.form.fields)
-    for i, fld in enumerate(guide.form.fields):
+    fields = guide.form.fields or []  # None in a guide that failed its schema
+    names = Counter(f.name for f in fields if f.name is not None)
+    for i, fld in enumerate(fields):
         where = doc.line_of(("form", "fields", i))
         if names[fld.name] > 1:
             yield Problem(doc.path, where, f"duplicate form field '{fld.name}'")
         if fld.type == FieldType.ENUM and len(fld.options) < 2:
             yield Problem(doc.path, where, f"enum field '{fld.name}' needs at least 2 options")
-        if fld.type != FieldType.ENUM and fld.options:
+        if fld.type not in (FieldType.ENUM, None) and fld.options:
             yield Problem(
                 doc.path, where, f"field '{fld.name}' has options but is not of type enum"
             )
 
 
-def _check_across_guides(corpus: ParsedCorpus) -> Iterator[Problem]:
-    ids = Counter(g.id for g, _ in corpus.guides)
-    titles = Counter(g.title for g, _ in corpus.guides)
-    for guide, doc in corpus.guides:
+def _check_across_guides(guides: list[tuple[ServiceGuide, YamlDocument]]) -> Iterator[Problem]:
+    ids = Counter(g.id for g, _ in guides if g.id is not None)
+    titles = Counter(g.title for g, _ in guides if g.title is not None)
+    for guide, doc in guides:
         if ids[guide.id] > 1:
             yield Problem(doc.path, doc.line_of(("id",)), f"duplicate guide id '{guide.id}'")
         if titles[guide.title] > 1:
@@ -136,20 +122,15 @@ def _check_across_guides(corpus: ParsedCorpus) -> Iterator[Problem]:
 
 
 def check_corpus(corpus: ParsedCorpus) -> list[Problem]:
-    """Every cross-file problem of an already parsed corpus."""
+    """Every cross-file and content problem of a parsed corpus, schema-failed guides included."""
     problems = list(_check_departments(corpus))
-    problems += _check_across_guides(corpus)
-    for guide, doc in corpus.guides:
-        problems += _check_placement(guide.id, guide.department, doc, corpus)
+    guides = corpus.guides + corpus.invalid_guides  # the valid parts of the latter (partial_model)
+    problems += _check_across_guides(guides)
+    for guide, doc in guides:
+        if guide.id is not None and guide.department is not None:
+            problems += _check_placement(guide.id, guide.department, doc, corpus)
         problems += _check_guide_content(guide, doc)
-    ids = {g.id for g, _ in corpus.guides} | {
-        str(d.data["id"])
-        for d in corpus.invalid_guides
-        if isinstance(d.data, dict) and "id" in d.data
-    }
-    for doc in corpus.invalid_guides:
-        problems += _check_invalid_guide(doc, corpus, ids)
-    if not corpus.guides and not corpus.invalid_guides and not corpus.problems:
+    if not guides and not corpus.problems:
         problems.append(Problem(corpus.root / GUIDES_DIR, 1, "no service guides found"))
     return problems
 

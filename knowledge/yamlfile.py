@@ -15,11 +15,16 @@ Loc = tuple[str | int, ...]
 
 @dataclass
 class YamlDocument:
-    """Parsed YAML data plus the 1-based line of every mapping key and sequence item."""
+    """Parsed YAML data plus the 1-based line of every mapping key and sequence item.
+
+    `problems` are duplicate keys: YAML loaders keep the last value silently, so an edit that
+    adds a second `steps:` would quietly drop the first; they make the file invalid.
+    """
 
     path: Path
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     def line_of(self, loc: Loc) -> int:
         """The line of `loc`, or of its nearest ancestor that has one."""
@@ -29,16 +34,22 @@ class YamlDocument:
         return 1
 
 
-def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines.setdefault(loc, node.start_mark.line + 1)
+def _index_lines(node: yaml.Node, loc: Loc, doc: YamlDocument) -> None:
+    doc.lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key, value in node.value:
-            child = (*loc, str(key.value))
-            lines[child] = key.start_mark.line + 1
-            _index_lines(value, child, lines)
+            name, line = str(key.value), key.start_mark.line + 1
+            if name in seen and key.tag != "tag:yaml.org,2002:merge":
+                where = ".".join(map(str, (*loc, name)))
+                message = f"duplicate key '{where}' (first on line {seen[name]}; only one is kept)"
+                doc.problems.append(Problem(doc.path, line, message))
+            seen.setdefault(name, line)
+            doc.lines[(*loc, name)] = line
+            _index_lines(value, (*loc, name), doc)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, (*loc, i), lines)
+            _index_lines(item, (*loc, i), doc)
 
 
 def read_yaml(path: Path) -> YamlDocument | Problem:
@@ -52,7 +63,7 @@ def read_yaml(path: Path) -> YamlDocument | Problem:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         return Problem(path, line, f"YAML syntax error: {exc.problem or exc}")
-    lines: dict[Loc, int] = {}
+    doc = YamlDocument(path=path, data=data)
     if node is not None:
-        _index_lines(node, (), lines)
-    return YamlDocument(path=path, data=data, lines=lines)
+        _index_lines(node, (), doc)
+    return doc
