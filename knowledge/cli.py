@@ -70,6 +70,9 @@ def stats(path: Path | None = typer.Argument(None, help="KB folder (default: KB_
 def import_(
     source: Path = typer.Argument(..., help="spreadsheet export, .xlsx or .csv"),
     path: Path | None = typer.Option(None, "--kb", help="KB folder (default: KB_DIR)"),
+    force: bool = typer.Option(
+        False, "--force", help="replace guide files a row names by 事项编码"
+    ),
 ) -> None:
     """Import guides from a spreadsheet: good rows are written, bad rows reported by row number."""
     from knowledge.importer import import_guides
@@ -78,7 +81,7 @@ def import_(
         typer.echo(f"error: {source}: no such file", err=True)
         raise typer.Exit(2)
     try:
-        report = import_guides(source, path or _default_root())
+        report = import_guides(source, path or _default_root(), force=force)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

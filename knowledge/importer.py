@@ -1,8 +1,10 @@
 """Import service guides from a spreadsheet export (one row per 事项, the usual column names).
 
 Good rows become YAML guide files; bad rows are reported by their spreadsheet row number
-(the header is row 1) and skipped. Nothing already in the knowledge base is overwritten
-unless the row names the same 事项编码.
+(the header is row 1) with every reason, and skipped: an empty title, a department or theme
+not in the catalogue, a 事项编码 without the department's id prefix, a title the knowledge base
+(or an earlier row) already has. An existing guide file is replaced only with `force`, by a row
+naming its 事项编码.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.loader import GUIDES_DIR, parse_corpus
-from knowledge.schema import ServiceGuide
+from knowledge.schema import GUIDE_ID_PATTERN, THEMES, Department, ServiceGuide
 
 # Column headings seen in portal exports, mapped to our field names.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -164,48 +166,96 @@ def _next_id(prefix: str, taken: set[str]) -> str:
     return f"{prefix}-{n:03d}"
 
 
-def import_guides(source: Path, kb_root: Path) -> ImportReport:
+class _Import:
+    """What the knowledge base (and the rows imported so far) already holds."""
+
+    def __init__(self, kb_root: Path, force: bool) -> None:
+        corpus = parse_corpus(kb_root)
+        self.root, self.force = kb_root, force
+        self.departments = {d.name: d for d, _ in corpus.departments}
+        guides = corpus.guides + corpus.invalid_guides
+        self.files = {p.stem: p for p in (kb_root / GUIDES_DIR).rglob("*.y*ml")}
+        self.ids = {g.id: str(d.path.relative_to(kb_root)) for g, d in guides if g.id} | {
+            stem: str(p.relative_to(kb_root)) for stem, p in self.files.items()
+        }
+        self.titles = {g.title: f"{g.id} ({d.path.relative_to(kb_root)})" for g, d in guides}
+        self.rows: set[str] = set()  # ids written by this import
+
+    def row_problems(self, row: dict[str, str], dept: Department | None) -> list[str]:
+        """Every reason the row cannot be imported as far as its cells say (no schema yet)."""
+        problems = [] if _cell(row, "title") else ["事项名称 is empty"]
+        if dept is None:
+            name = _cell(row, "department")
+            problems.append(f"实施主体 '{name}' is not in the departments catalogue")
+        theme = _cell(row, "theme")
+        if theme and theme not in THEMES:
+            problems.append(f"主题分类 '{theme}' is not a theme; one of: {'、'.join(THEMES)}")
+        given = _cell(row, "id")
+        if dept is not None and re.fullmatch(GUIDE_ID_PATTERN, given):
+            if not given.startswith(dept.id_prefix + "-"):
+                problems.append(
+                    f"事项编码 '{given}' must start with '{dept.id_prefix}-' for {dept.name}"
+                )
+            problems += self._id_problems(given, dept)
+        title = _cell(row, "title")
+        if title in self.titles and not self._replaces(given, self.titles[title]):
+            problems.append(f"事项名称 '{title}' already exists: {self.titles[title]}")
+        return problems
+
+    def _replaces(self, guide_id: str, where: str) -> bool:
+        return self.force and where.startswith(f"{guide_id} (") and guide_id not in self.rows
+
+    def _id_problems(self, guide_id: str, dept: Department) -> list[str]:
+        if guide_id in self.rows:
+            return [f"事项编码 '{guide_id}' repeats {self.ids[guide_id]}"]
+        if guide_id not in self.ids:
+            return []
+        target = f"{GUIDES_DIR}/{dept.code}/{guide_id}.yaml"
+        if self.ids[guide_id] != target:
+            return [f"事项编码 '{guide_id}' is already {self.ids[guide_id]}"]
+        return [] if self.force else [f"{target} exists; use --force to replace it"]
+
+    def new_id(self, row: dict[str, str], dept: Department) -> str:
+        given = _cell(row, "id")
+        if re.fullmatch(GUIDE_ID_PATTERN, given):
+            return given
+        return _next_id(dept.id_prefix, set(self.ids))
+
+    def record(self, guide: ServiceGuide, number: int) -> None:
+        self.ids[guide.id] = f"row {number}"
+        self.titles[guide.title] = f"row {number}"
+        self.rows.add(guide.id)
+
+
+def _guide(row: dict[str, str], state: _Import) -> ServiceGuide | str:
+    """The row as a valid guide, or every reason it is not one."""
+    dept = state.departments.get(_cell(row, "department"))
+    problems = state.row_problems(row, dept)
+    if problems or dept is None:
+        return "; ".join(problems)
+    data = row_to_guide(row, dept.id_prefix, state.new_id(row, dept))
+    try:
+        guide = ServiceGuide.model_validate(data)
+    except ValidationError as exc:
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    keys = ("conditions", "materials", "steps", "location")
+    missing = [COLUMNS[k][0] for k in keys if not _cell(row, k)]
+    return f"{'、'.join(missing)} is empty" if missing else guide
+
+
+def import_guides(source: Path, kb_root: Path, force: bool = False) -> ImportReport:
     """Import every good row of `source` into the KB at `kb_root`; report the bad ones."""
-    corpus = parse_corpus(kb_root)
-    departments = {d.name: d for d, _ in corpus.departments}
-    taken = {g.id for g, _ in corpus.guides}
+    state = _Import(kb_root, force)
     report = ImportReport()
     for number, row in enumerate(read_rows(source), start=2):
         if not any(row.values()):
             continue
-        dept = departments.get(_cell(row, "department"))
-        if not _cell(row, "title"):
-            report.errors.append((number, "事项名称 is empty"))
+        guide = _guide(row, state)
+        if isinstance(guide, str):
+            report.errors.append((number, guide))
             continue
-        if dept is None:
-            report.errors.append(
-                (
-                    number,
-                    f"实施主体 '{_cell(row, 'department')}' is not in the departments catalogue",
-                )
-            )
-            continue
-        guide_id = (
-            _cell(row, "id")
-            if re.fullmatch(r"[A-Z]{2,6}-\d{3,6}", _cell(row, "id"))
-            else _next_id(dept.id_prefix, taken)
-        )
-        data = row_to_guide(row, dept.id_prefix, guide_id)
-        try:
-            guide = ServiceGuide.model_validate(data)
-        except ValidationError as exc:
-            reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            report.errors.append((number, reasons))
-            continue
-        missing = [
-            COLUMNS[k][0]
-            for k in ("conditions", "materials", "steps", "location")
-            if not _cell(row, k)
-        ]
-        if missing:
-            report.errors.append((number, f"{'、'.join(missing)} is empty"))
-            continue
-        taken.add(guide.id)
+        state.record(guide, number)
+        dept = state.departments[guide.department]
         target = kb_root / GUIDES_DIR / dept.code / f"{guide.id}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dump_guide(guide), encoding="utf-8")

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
@@ -154,3 +155,63 @@ def test_unsupported_or_missing_file(tmp_path: Path, kb_copy: Path) -> None:
         runner.invoke(build_app(), ["kb", "import", str(bad), "--kb", str(kb_copy)]).exit_code == 2
     )
     assert runner.invoke(build_app(), ["kb", "import", str(tmp_path / "none.csv")]).exit_code == 2
+
+
+def _import(tmp_path: Path, kb: Path, rows: list[dict[str, str]], *flags: str) -> tuple[int, str]:
+    """Import `rows` (GOOD's cells plus the given columns) from a CSV; exit code and output."""
+    header = [*HEADER, "事项编码", "主题分类"]
+    base = dict(zip(HEADER, GOOD, strict=True))
+    source = tmp_path / "rows.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows({**base, **row} for row in rows)
+    result = CliRunner().invoke(build_app(), ["kb", "import", str(source), "--kb", str(kb), *flags])
+    return result.exit_code, result.output
+
+
+def test_titles_already_in_the_kb_or_in_an_earlier_row_are_refused(
+    tmp_path: Path, kb_copy: Path
+) -> None:
+    code, output = _import(
+        tmp_path,
+        kb_copy,
+        [{"事项名称": "居住证申领"}, {"事项名称": "新事项甲"}, {"事项名称": "新事项甲"}],
+    )
+    assert code == 1 and "1 imported, 2 bad row(s)" in output
+    assert (
+        "row 2: 事项名称 '居住证申领' already exists: GA-001 (guides/police/GA-001.yaml)" in output
+    )
+    assert "row 4: 事项名称 '新事项甲' already exists: row 3" in output
+    assert [g.title for g in load_knowledge_base(kb_copy).guides].count("新事项甲") == 1
+
+
+def test_unknown_theme_and_foreign_id_prefix_are_refused_with_every_reason(
+    tmp_path: Path, kb_copy: Path
+) -> None:
+    code, output = _import(
+        tmp_path,
+        kb_copy,
+        [{"事项名称": "新事项乙", "主题分类": "魔法", "事项编码": "RS-050"}, {"主题分类": "户籍"}],
+    )
+    assert code == 1 and "1 imported, 1 bad row(s)" in output
+    (line,) = [x for x in output.splitlines() if ":row 2: " in x]
+    assert "主题分类 '魔法' is not a theme" in line
+    assert "事项编码 'RS-050' must start with 'GA-' for 市公安局" in line
+    assert not (kb_copy / "guides" / "police" / "RS-050.yaml").exists()
+    assert not (kb_copy / "guides" / "hrss" / "RS-050.yaml").exists()
+
+
+def test_an_existing_guide_file_is_replaced_only_with_force(tmp_path: Path, kb_copy: Path) -> None:
+    target = kb_copy / "guides" / "police" / "GA-001.yaml"
+    before = target.read_text(encoding="utf-8")
+    row = {"事项名称": "居住证申领", "事项编码": "GA-001"}
+    code, output = _import(tmp_path, kb_copy, [row])
+    assert code == 1
+    assert "row 2: guides/police/GA-001.yaml exists; use --force to replace it" in output
+    assert target.read_text(encoding="utf-8") == before
+    code, output = _import(tmp_path, kb_copy, [row, row], "--force")
+    assert code == 1 and "1 imported, 1 bad row(s)" in output
+    assert "row 3: 事项编码 'GA-001' repeats row 2" in output
+    guide = next(g for g in load_knowledge_base(kb_copy).guides if g.id == "GA-001")
+    assert guide.summary != yaml.safe_load(before)["summary"]  # replaced by the row's content
