@@ -18,6 +18,7 @@ from feedback.outbox import relay_once
 from feedback.oversight import sweep_deadlines
 from feedback.service import TicketService, department_stream
 from feedback.worker_health import WorkerHealth, serve_probes
+from feedback.worker_metrics import WorkerMetrics
 
 log = logging.getLogger("govassist.worker")
 
@@ -31,9 +32,12 @@ class Worker:
         client: redis.Redis,
         sweep_every_s: float = 60.0,
         health: WorkerHealth | None = None,
+        metrics: WorkerMetrics | None = None,
     ) -> None:
         self.service = service
         self.health = health or WorkerHealth()
+        self.metrics = metrics or WorkerMetrics(service)
+        self._delay = 0.5
         self.client = client
         self.sweep_every_s = sweep_every_s
         self.name = f"{socket.gethostname()}-{os.getpid()}"
@@ -59,22 +63,28 @@ class Worker:
                 )
         return published, handled
 
+    def turn(self) -> float:
+        """One step, its outcome reported to the probes and metrics; returns the pause before
+        the next (backing off while Redis or the database is unreachable)."""
+        try:
+            published, handled = self.step()
+        except (redis.RedisError, OperationalError) as exc:
+            error, delay = exc.__class__.__name__, self._delay
+            self.health.step_failed(error)
+            self.metrics.step_failed(error)
+            log.warning("worker.retry", extra={"ctx_error": error, "ctx_delay": delay})
+            self._delay = min(delay * 2, 10.0)
+            return delay
+        self.health.step_ok()
+        self.metrics.step_done(published, handled)
+        self._delay = 0.5
+        return 0.0 if (published or handled) else 0.2
+
     def run_forever(self) -> None:
-        delay = 0.5
         while True:
-            try:
-                published, handled = self.step()
-                self.health.step_ok()
-                delay = 0.5
-                if not (published or handled):
-                    time.sleep(0.2)
-            except (redis.RedisError, OperationalError) as exc:
-                self.health.step_failed(exc.__class__.__name__)
-                log.warning(
-                    "worker.retry", extra={"ctx_error": exc.__class__.__name__, "ctx_delay": delay}
-                )
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)
+            pause = self.turn()
+            if pause:
+                time.sleep(pause)
 
 
 def main() -> None:
@@ -88,17 +98,17 @@ def main() -> None:
     client = redis.Redis.from_url(
         os.environ.get("REDIS_URL") or settings.redis_url, socket_timeout=5
     )
-    health = WorkerHealth()
+    health, metrics = WorkerHealth(), WorkerMetrics(service)
     if settings.worker_health_port:
         try:
-            serve_probes(health, "127.0.0.1", settings.worker_health_port)
+            serve_probes(health, "127.0.0.1", settings.worker_health_port, metrics.render)
         except OSError as exc:  # e.g. a second worker on this host: it works, unprobed
             log.warning(
                 "worker.probes.unavailable",
                 extra={"ctx_port": settings.worker_health_port, "ctx_error": str(exc)},
             )
     log.info("worker.started", extra={"ctx_health_port": settings.worker_health_port})
-    Worker(service, client, health=health).run_forever()
+    Worker(service, client, health=health, metrics=metrics).run_forever()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""`/healthz` and `/readyz` of the ticket worker: a tiny HTTP server in a daemon thread.
+"""`/healthz`, `/readyz` and `/metrics` of the ticket worker: a tiny HTTP server in a daemon thread.
 
 healthz: the loop turned within `stall_after_s` (the process is not stuck).
 readyz: the last loop step reached Redis and the database (503 with the error otherwise).
+metrics: Prometheus text from `feedback.worker_metrics.WorkerMetrics`, when one is given.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -43,15 +45,26 @@ class WorkerHealth:
         return 404, {"detail": "unknown path; use /healthz or /readyz"}
 
 
-def serve_probes(health: WorkerHealth, host: str, port: int) -> ThreadingHTTPServer:
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def serve_probes(
+    health: WorkerHealth, host: str, port: int, metrics: Callable[[], bytes] | None = None
+) -> ThreadingHTTPServer:
     """Start the probe server in a daemon thread and return it (`shutdown()` stops it)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, body = health.probe(self.path.split("?", 1)[0])
-            payload = json.dumps(body).encode()
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics" and metrics is not None:
+                self._send(200, PROMETHEUS_TEXT, metrics())
+                return
+            status, body = health.probe(path)
+            self._send(status, "application/json", json.dumps(body).encode())
+
+        def _send(self, status: int, content_type: str, payload: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
