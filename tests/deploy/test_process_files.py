@@ -142,3 +142,13 @@ def test_compose_publishes_only_the_gateway_and_takes_secrets_from_the_environme
 def test_the_image_exposes_only_the_gateway() -> None:
     text = (DEPLOY / "Containerfile").read_text()
     assert re.findall(r"^EXPOSE (.*)$", text, flags=re.M) == ["8000"]
+
+
+def test_deployment_guide_names_every_process_file_and_command() -> None:
+    guide = (REPO_ROOT / "docs" / "DEPLOYMENT.md").read_text(encoding="utf-8")
+    for path in DEPLOY.rglob("*"):
+        if path.is_file() and not path.name.startswith("govassist-"):
+            assert f"deploy/{path.relative_to(DEPLOY)}" in guide, path
+    for command in ("govassist serve rasa", "govassist serve actions", "python -m channels.serve"):
+        assert command in guide
+    assert "RASA_AUTH_TOKEN" in guide
