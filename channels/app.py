@@ -24,6 +24,7 @@ from channels.limits import BodySizeLimitMiddleware
 from channels.metrics import GatewayMetrics
 from channels.observability import configure_logging, request_id_middleware
 from channels.rasa_client import RasaClient
+from channels.schemas import Health, Liveness
 from channels.texts import load_texts
 from channels.web.cors import PublicCORSMiddleware
 from channels.web.origins import OriginPolicy
@@ -129,9 +130,8 @@ async def _health(request: Request) -> JSONResponse:
     for name, check in getattr(state, "health_checks", {}).items():
         parts[name] = await check()
     ready = all(v == "ok" for v in parts.values())
-    return JSONResponse(
-        {"status": "ok" if ready else "starting", "parts": parts}, status_code=200 if ready else 503
-    )
+    health = Health(status="ok" if ready else "starting", parts=parts)
+    return JSONResponse(health.model_dump(), status_code=200 if ready else 503)
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -172,13 +172,23 @@ def create_app(settings: Settings | None = None, search: Any = None) -> FastAPI:
     app.middleware("http")(request_id_middleware)
     app.add_middleware(PublicCORSMiddleware, policy=app.state.origins)  # outermost
     _error_handlers(app)
+    not_ready = {503: {"model": Health, "description": "a part is not ready yet"}}
+    for path, summary in (
+        ("/healthz", "ready when every part is"),
+        ("/readyz", "same as /healthz"),
+    ):
+        app.add_api_route(
+            path,
+            _health,
+            methods=["GET"],
+            tags=["health"],
+            summary=summary,
+            response_model=Health,
+            responses=not_ready,  # type: ignore[arg-type]
+        )
     app.add_api_route(
-        "/healthz", _health, methods=["GET"], tags=["health"], summary="ready when every part is"
+        "/livez", lambda: Liveness(), methods=["GET"], tags=["health"], response_model=Liveness
     )
-    app.add_api_route(
-        "/readyz", _health, methods=["GET"], tags=["health"], summary="same as /healthz"
-    )
-    app.add_api_route("/livez", lambda: {"status": "alive"}, methods=["GET"], tags=["health"])
     from channels.routers import ROUTERS
 
     for router in ROUTERS:

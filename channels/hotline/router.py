@@ -6,25 +6,34 @@ import functools
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from channels.dependencies import AgentDep
+from channels.errors import error_responses
 from channels.hotline.assist import CallNotFound, HotlineAssistant
 from channels.hotline.schemas import (
     CallCreate,
     CallOpened,
+    CallTranscript,
     DraftSubmit,
+    GuideVotes,
     SuggestionFeedback,
+    SuggestionReport,
+    TranscriptEntry,
     UtteranceIn,
     UtteranceResult,
 )
 from channels.limits import check_message_length
+from feedback.schemas import FeedbackCreate, Kind, TicketPublic
 
-router = APIRouter(prefix="/api/hotline", tags=["hotline agent assist"])
+router = APIRouter(
+    prefix="/api/hotline", tags=["hotline agent assist"], responses=error_responses(401, 422)
+)
 
 
 def get_assistant(request: Request) -> HotlineAssistant:
@@ -43,14 +52,34 @@ def get_assistant(request: Request) -> HotlineAssistant:
 AssistantDep = Annotated[HotlineAssistant, Depends(get_assistant)]
 
 
-@router.post("/calls", response_model=CallOpened, status_code=201)
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "event": {"type": "string"},
+        "data": {"type": "string", "description": "one event as JSON"},
+    },
+}
+
+
+class EventStream(StreamingResponse):
+    """Server-sent events (declared as such in the OpenAPI schema)."""
+
+    media_type = "text/event-stream"
+
+
+@router.post("/calls", response_model=CallOpened, status_code=201, responses=error_responses(413))
 async def open_call(body: CallCreate, assistant: AssistantDep, _: AgentDep) -> CallOpened:
     """Open a call session."""
     call_id, started = await assistant.open_call(body.caller_number, body.agent_id)
     return CallOpened(call_id=call_id, started_at=started)
 
 
-@router.post("/calls/{call_id}/utterances", response_model=UtteranceResult | None)
+@router.post(
+    "/calls/{call_id}/utterances",
+    response_model=UtteranceResult | None,
+    responses=error_responses(404, 413),
+)
 async def add_utterance(
     call_id: str, body: UtteranceIn, request: Request, assistant: AssistantDep, _: AgentDep
 ) -> UtteranceResult | None:
@@ -63,16 +92,29 @@ async def add_utterance(
         raise HTTPException(status_code=404, detail=f"no open call '{call_id}'") from None
 
 
-@router.get("/calls/{call_id}")
-async def get_call(call_id: str, assistant: AssistantDep, _: AgentDep) -> dict[str, Any]:
+@router.get("/calls/{call_id}", response_model=CallTranscript, responses=error_responses(404))
+async def get_call(call_id: str, assistant: AssistantDep, _: AgentDep) -> CallTranscript:
     """The call's transcript so far."""
     try:
-        return {"call_id": call_id, "transcript": await assistant.transcript(call_id)}
+        entries = await assistant.transcript(call_id)
+        return CallTranscript(
+            call_id=call_id, transcript=[TranscriptEntry.model_validate(e) for e in entries]
+        )
     except CallNotFound:
         raise HTTPException(status_code=404, detail=f"no open call '{call_id}'") from None
 
 
-@router.get("/calls/{call_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/calls/{call_id}/events",
+    response_class=EventStream,
+    responses={
+        200: {
+            "description": "server-sent events: `id` (pass it as `after`), `data` (JSON)",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        },
+        **error_responses(401, 404, 422, by_ref=True),
+    },
+)
 async def call_events(
     call_id: str,
     assistant: AssistantDep,
@@ -106,10 +148,15 @@ async def call_events(
     return StreamingResponse(stream(), media_type="text/event-stream")
 
 
-@router.post("/calls/{call_id}/ticket", status_code=201)
+@router.post(
+    "/calls/{call_id}/ticket",
+    status_code=201,
+    response_model=TicketPublic,
+    responses=error_responses(413, 503),
+)
 async def submit_draft(
     call_id: str, body: DraftSubmit, request: Request, _: AgentDep
-) -> dict[str, Any]:
+) -> TicketPublic:
     """Submit the (edited) ticket draft as a real ticket.
 
     The agent's kind and department are kept; only an empty department is routed automatically.
@@ -117,10 +164,11 @@ async def submit_draft(
     tickets = getattr(request.app.state, "tickets", None)
     if tickets is None:
         raise HTTPException(status_code=503, detail="ticket service not available")
-    from feedback.schemas import FeedbackCreate, Kind
-
     if body.department and tickets.department(body.department) is None:
-        raise HTTPException(status_code=422, detail=f"unknown department '{body.department}'")
+        reason = f"unknown department '{body.department}'"
+        raise RequestValidationError(
+            [{"loc": ("body", "department"), "msg": reason, "type": "value_error"}]
+        )
     create = FeedbackCreate(
         text=body.summary,
         channel="hotline",
@@ -133,10 +181,10 @@ async def submit_draft(
             tickets.submit, create, department_hint=body.department, kind_hint=Kind(body.kind)
         )
     )
-    return ticket.model_dump(mode="json")  # type: ignore[no-any-return]
+    return ticket  # type: ignore[no-any-return]
 
 
-@router.post("/suggestions/feedback", status_code=204)
+@router.post("/suggestions/feedback", status_code=204, responses=error_responses(413))
 async def suggestion_feedback(body: SuggestionFeedback, request: Request, _: AgentDep) -> None:
     """Record whether a suggestion was used or not helpful."""
     fields = {
@@ -148,19 +196,22 @@ async def suggestion_feedback(body: SuggestionFeedback, request: Request, _: Age
     await request.app.state.redis.xadd("govassist:suggestion_feedback", fields, maxlen=100_000)
 
 
-@router.get("/suggestions/report")
-async def suggestion_report(request: Request, _: AgentDep) -> dict[str, Any]:
+@router.get("/suggestions/report", response_model=SuggestionReport)
+async def suggestion_report(request: Request, _: AgentDep) -> SuggestionReport:
     """Which guides agents found useful, and which questions lacked a good answer."""
     entries = await request.app.state.redis.xrange("govassist:suggestion_feedback", count=100_000)
-    per_guide: dict[str, dict[str, int]] = {}
+    per_guide: dict[str, GuideVotes] = {}
     unanswered: list[str] = []
     for _, raw in entries:
         fields = {
             (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
             for k, v in raw.items()
         }
-        counts = per_guide.setdefault(fields["guide_id"], {"used": 0, "not_helpful": 0})
-        counts[fields["verdict"]] += 1
+        votes = per_guide.setdefault(fields["guide_id"], GuideVotes())
+        if fields["verdict"] == "used":
+            votes.used += 1
+        else:
+            votes.not_helpful += 1
         if fields["verdict"] == "not_helpful" and fields.get("question"):
             unanswered.append(fields["question"])
-    return {"guides": per_guide, "questions_lacking_good_answers": unanswered[-100:]}
+    return SuggestionReport(guides=per_guide, questions_lacking_good_answers=unanswered[-100:])

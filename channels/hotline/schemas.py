@@ -28,6 +28,35 @@ class UtteranceIn(BaseModel):
     text: Utterance
 
 
+class TranscriptEntry(BaseModel):
+    """One recorded utterance of a call."""
+
+    speaker: Literal["caller", "agent"]
+    text: str
+    ts: float = Field(description="Unix time")
+
+
+class CallTranscript(BaseModel):
+    """A call's transcript so far."""
+
+    call_id: str
+    transcript: list[TranscriptEntry]
+
+
+class GuideVotes(BaseModel):
+    """How often agents used a guide's suggestion, or found it not helpful."""
+
+    used: int = 0
+    not_helpful: int = 0
+
+
+class SuggestionReport(BaseModel):
+    """Which guides agents found useful, and which questions lacked a good answer."""
+
+    guides: dict[str, GuideVotes]
+    questions_lacking_good_answers: list[str] = Field(description="the latest 100")
+
+
 class Suggestion(BaseModel):
     """A suggested answer for the agent."""
 

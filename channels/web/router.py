@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from channels.answer_feedback import record_feedback
 from channels.conversation import ConversationService
 from channels.dependencies import ConversationsDep, SettingsDep, StoreDep
+from channels.errors import error_responses
 from channels.limits import check_message_length, too_long_text
 from channels.messages import InboundMessage, SenderId
 from channels.observability import request_id_var
@@ -26,6 +27,7 @@ from channels.web.schemas import (
     ChatRequest,
     ChatResponse,
     HistoryResponse,
+    HistoryTurn,
     SocketIn,
 )
 
@@ -39,7 +41,7 @@ def _to_chat(replies: list[Any]) -> list[ChatMessage]:
     return [ChatMessage(text=r.text, buttons=r.buttons, link=r.link) for r in replies]
 
 
-@router.post("/api/chat", response_model=ChatResponse)
+@router.post("/api/chat", response_model=ChatResponse, responses=error_responses(403, 413, 422))
 async def chat(
     body: ChatRequest, conversations: ConversationsDep, settings: SettingsDep
 ) -> ChatResponse:
@@ -51,20 +53,23 @@ async def chat(
     )
 
 
-@router.get("/api/chat/history", response_model=HistoryResponse)
+@router.get(
+    "/api/chat/history", response_model=HistoryResponse, responses=error_responses(403, 422)
+)
 async def history(sender_id: SenderQuery, store: StoreDep) -> HistoryResponse:
     """The conversation so far (kept across page reloads)."""
-    return HistoryResponse(turns=await store.history(f"web:{sender_id}"))
+    turns = await store.history(f"web:{sender_id}")
+    return HistoryResponse(turns=[HistoryTurn.model_validate(t) for t in turns])
 
 
-@router.get("/api/chat/poll", response_model=ChatResponse)
+@router.get("/api/chat/poll", response_model=ChatResponse, responses=error_responses(403, 422))
 async def poll(sender_id: SenderQuery, store: StoreDep) -> ChatResponse:
     """REST fallback: messages pushed while no WebSocket was open (agent replies, notices)."""
     waiting = await drain_inbox(store.redis, f"web:{sender_id}")
     return ChatResponse(messages=[ChatMessage.model_validate(m) for m in waiting])
 
 
-@router.post("/api/chat/feedback", status_code=204)
+@router.post("/api/chat/feedback", status_code=204, responses=error_responses(403, 413, 422))
 async def answer_feedback(body: AnswerFeedback, store: StoreDep) -> None:
     """Helpful / not helpful on an answer; agents list the unhelpful ones to improve the KB."""
     await record_feedback(store, body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from channels.messages import Button, SenderId
 
@@ -34,10 +34,22 @@ class ChatResponse(BaseModel):
     messages: list[ChatMessage]
 
 
-class HistoryResponse(BaseModel):
-    """The turns of a conversation: role (user, bot, agent), text, buttons, link, time."""
+class HistoryTurn(BaseModel):
+    """One turn of a conversation as the gateway recorded it."""
 
-    turns: list[dict[str, object]]
+    model_config = ConfigDict(extra="allow")
+
+    role: str = Field(description="user, bot or agent")
+    text: str
+    ts: float | None = Field(None, description="Unix time")
+    buttons: list[Button] = Field(default_factory=list)
+    link: str | None = None
+
+
+class HistoryResponse(BaseModel):
+    """The turns of a conversation, oldest first."""
+
+    turns: list[HistoryTurn]
 
 
 class AnswerFeedback(BaseModel):

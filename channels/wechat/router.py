@@ -21,6 +21,7 @@ from wechatpy.utils import check_signature
 
 from channels.conversation_store import ConversationStore
 from channels.dependencies import ConversationsDep, SettingsDep, StoreDep
+from channels.errors import error_responses
 from channels.messages import InboundMessage, OutboundMessage
 from channels.wechat.api_client import WeChatSender
 from channels.wechat.codec import (
@@ -73,7 +74,12 @@ def get_sender(request: Request) -> WeChatSender:
     return request.app.state.wechat_sender  # type: ignore[no-any-return]
 
 
-@router.get("/wechat", response_class=PlainTextResponse, summary="WeChat server URL verification")
+@router.get(
+    "/wechat",
+    response_class=PlainTextResponse,
+    summary="WeChat server URL verification",
+    responses=error_responses(403, 422, by_ref=True),
+)
 async def verify_url(_: VerifiedDep, echostr: str = Query(..., max_length=256)) -> str:
     return echostr
 
@@ -194,7 +200,18 @@ def _read_message(body: bytes, query: SignedQuery, crypto: WeChatCrypto | None) 
         raise HTTPException(status_code=400, detail=str(exc)) from None
 
 
-@router.post("/wechat", summary="WeChat message callback (plain or 安全模式)")
+@router.post(
+    "/wechat",
+    summary="WeChat message callback (plain or 安全模式)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "a passive XML reply, or `success`",
+            "content": {"application/xml": {}, "text/plain": {}},
+        },
+        **error_responses(400, 403, 413, 422),
+    },
+)
 async def receive(
     request: Request,
     query: VerifiedDep,

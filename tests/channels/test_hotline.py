@@ -177,7 +177,9 @@ def test_draft_with_an_unknown_department_is_refused(client: TestClient) -> None
         json={"kind": "complaint", "department": "火星管理局", "summary": "路灯坏了很久"},
         headers=AUTH,
     )
-    assert response.status_code == 422 and "火星管理局" in response.json()["detail"]
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "department"] and "火星管理局" in error["msg"]
 
 
 def test_utterances_over_max_message_chars_get_a_422(short_client: TestClient) -> None:

@@ -147,3 +147,45 @@ def test_max_message_chars_is_validated(value: int) -> None:
 
     with pytest.raises(ValidationError, match="max_message_chars"):
         Settings(max_message_chars=value)
+
+
+def test_public_routes_declare_typed_error_responses(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    declared = {
+        ("/api/chat", "post"): {"403", "413", "422"},
+        ("/api/chat/history", "get"): {"403", "422"},
+        ("/api/chat/poll", "get"): {"403", "422"},
+        ("/api/chat/feedback", "post"): {"403", "413", "422"},
+        ("/wechat", "post"): {"400", "403", "413", "422"},
+        ("/api/hotline/calls/{call_id}/utterances", "post"): {"401", "404", "413", "422"},
+        ("/api/agent/handoffs/{conversation_id}/reply", "post"): {"401", "409", "413", "422"},
+    }
+    for (path, method), codes in declared.items():
+        responses = schema["paths"][path][method]["responses"]
+        assert codes <= set(responses), (path, method)
+        for code in codes:
+            ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
+            model = "ValidationErrorResponse" if code == "422" else "ErrorResponse"
+            assert ref == f"#/components/schemas/{model}", (path, code)
+    ours = ("/api/chat", "/api/hotline", "/api/agent/handoffs", "/api/agent/feedback", "/livez")
+    untyped = [
+        (path, method, code)
+        for path, item in schema["paths"].items()
+        if path.startswith(ours) or path == "/healthz"
+        for method, operation in item.items()
+        for code, response in operation["responses"].items()
+        if code in ("200", "201", "202")
+        and "application/json" in response.get("content", {})
+        and "$ref" not in str(response["content"]["application/json"]["schema"])
+    ]
+    assert untyped == []  # every JSON body of these routes is a pydantic model
+
+
+def test_error_bodies_match_the_declared_models(client: TestClient) -> None:
+    from channels.errors import ErrorResponse, ValidationErrorResponse
+
+    ValidationErrorResponse.model_validate(client.post("/api/chat", json={}).json())
+    ErrorResponse.model_validate(client.get("/api/agent/handoffs").json())
+    refused = client.post("/api/chat", json={}, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    ErrorResponse.model_validate(refused.json())
