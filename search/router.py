@@ -58,8 +58,8 @@ def search(
     if not service.is_searchable(question):
         raise _invalid_q("问题中没有可检索的文字 (q has no searchable text)")
     try:
-        settings = getattr(request.app.state, "settings", None)
-        k = top_k or getattr(settings, "search_top_k", 5)
+        default: int = getattr(getattr(request.app.state, "settings", None), "search_top_k", 5)
+        k = top_k or default
         return service.search(question, top_k=k).hits
     except InvalidQuery as exc:
         raise _invalid_q(f"无法检索该问题：{exc}") from None
