@@ -29,6 +29,7 @@ from channels.texts import load_texts
 from channels.web.cors import PublicCORSMiddleware
 from channels.web.origins import OriginPolicy
 from channels.wechat.router import install_sender
+from feedback.privacy import Cipher
 from govassist.settings import Settings
 
 log = logging.getLogger("govassist.gateway")
@@ -77,7 +78,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.redis = redis
     app.state.rasa = rasa
     app.state.texts = load_texts()
-    app.state.conversation_store = ConversationStore(redis)
+    app.state.conversation_store = ConversationStore(
+        redis, Cipher(settings.secret_key.get_secret_value())
+    )
     app.state.conversations = ConversationService(
         app.state.conversation_store,
         rasa,

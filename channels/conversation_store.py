@@ -1,4 +1,8 @@
-"""Per-conversation state the gateway keeps in Redis: history, hand-off, rate limit, dedupe."""
+"""Per-conversation state the gateway keeps in Redis: history, hand-off, rate limit, dedupe.
+
+History turns hold what citizens typed (ID numbers, phones, addresses): with a cipher each is
+stored as `{"ts": …, "enc": <Fernet token of the turn>}`, only the time in clear (retention reads
+it); turns written without encryption are still read."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from channels.messages import OutboundMessage
+from feedback.privacy import Cipher
 
 HISTORY_LIMIT = 200
 PREFIX = "govassist"
@@ -17,8 +22,9 @@ PREFIX = "govassist"
 class ConversationStore:
     """Thin typed layer over the Redis keys shared by every gateway instance."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, cipher: Cipher | None = None) -> None:
         self.redis = redis
+        self.cipher = cipher  # encrypts history turns at rest (None: plaintext, tests only)
 
     async def first_time(self, msg_id: str, ttl_s: int = 60) -> bool:
         """True the first time a channel message id is seen (WeChat retries the same MsgId)."""
@@ -36,9 +42,10 @@ class ConversationStore:
         self, conversation_id: str, role: str, text: str, extra: dict[str, Any] | None = None
     ) -> None:
         """Record one turn (role: user, bot or agent) for reload and for the agent console."""
-        entry = json.dumps(
-            {"role": role, "text": text, "ts": time.time(), **(extra or {})}, ensure_ascii=False
-        )
+        turn = {"role": role, "text": text, "ts": time.time(), **(extra or {})}
+        entry = json.dumps(turn, ensure_ascii=False)
+        if self.cipher is not None:
+            entry = json.dumps({"ts": turn["ts"], "enc": self.cipher.encrypt(entry)})
         key = f"{PREFIX}:history:{conversation_id}"
         await self.redis.rpush(key, entry)
         await self.redis.ltrim(key, -HISTORY_LIMIT, -1)
@@ -55,7 +62,19 @@ class ConversationStore:
 
     async def history(self, conversation_id: str) -> list[dict[str, Any]]:
         raw = await self.redis.lrange(f"{PREFIX}:history:{conversation_id}", 0, -1)
-        return [json.loads(item) for item in raw]
+        return [turn for item in raw if (turn := self._turn(item)) is not None]
+
+    def _turn(self, item: bytes | str) -> dict[str, Any] | None:
+        """One stored turn; None when it cannot be read (another SECRET_KEY, damaged)."""
+        try:
+            turn = json.loads(item)
+            if "enc" in turn:
+                if self.cipher is None:
+                    return None
+                turn = json.loads(self.cipher.decrypt(turn["enc"]))
+        except (ValueError, TypeError):
+            return None
+        return turn if isinstance(turn, dict) else None
 
     async def handoff(self, conversation_id: str) -> dict[str, Any] | None:
         """The hand-off record if a human agent has this conversation."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from channels.app import create_app
@@ -189,3 +190,13 @@ def test_error_bodies_match_the_declared_models(client: TestClient) -> None:
     refused = client.post("/api/chat", json={}, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
     ErrorResponse.model_validate(refused.json())
+
+
+def test_history_is_encrypted_at_rest(client: TestClient, redis_client: redis.Redis) -> None:
+    """What citizens type stays readable for them and the agent, but is ciphertext in Redis."""
+    phone = "13955556666"
+    client.post("/api/chat", json={"sender_id": "enc-1", "text": f"我的电话是{phone}"})
+    raw = redis_client.lrange("govassist:history:web:enc-1", 0, -1)
+    assert raw and all(b'"enc"' in item and phone.encode() not in item for item in raw)
+    history = client.get("/api/chat/history", params={"sender_id": "enc-1"}).json()
+    assert any(phone in turn["text"] for turn in history["turns"])
