@@ -3,7 +3,8 @@
 A real small search index (two departments' guides), the real ticket router and a Rasa NLU stub
 that can be made slow: a late part is left out (`degraded`) and never holds back the others.
 The delays are long (1-2 s) next to the deadlines (0.2 s) so the assertions hold on a loaded
-machine; the 300 ms target itself is measured by `python -m channels.hotline.benchmark` (docs/BENCHMARKS.md).
+machine; the 300 ms target itself is measured by `python -m channels.hotline.benchmark`
+(docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
