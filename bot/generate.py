@@ -4,6 +4,9 @@ What is generated (all from the knowledge base, so a new guide needs no edit in 
 - ``generated/jieba/userdict.txt``: service titles and aliases, so Jieba keeps them whole;
 - ``generated/data/nlu_kb.yml``: the ``service`` lookup table, synonyms alias → title and a few
   ``ask_service``/``apply_service`` examples per guide;
+- ``generated/data/nlu_traditional.yml``: traditional-character variants (OpenCC s2t) of every
+  third hand-written example of each intent, for citizens who type 繁体 (Hong Kong, Macao,
+  Taiwan residents, older phones);
 - ``generated/domain/``: the hand-written ``bot/domain/*.yml`` plus ``forms.yml`` holding one text
   slot per form field (field names are shared across guides, so a value given once is reused)
   and ``application_form`` whose required slots are the union of every guide's fields. The
@@ -20,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import opencc
 import yaml
 
 from knowledge.loader import load_knowledge_base
@@ -109,6 +113,41 @@ def nlu_data(kb: KnowledgeBase) -> dict[str, Any]:
     return {"version": "3.1", "nlu": nlu}
 
 
+TRADITIONAL_EVERY = 3  # one hand-written example in three gets a traditional variant
+
+
+def _examples(block: str) -> list[str]:
+    lines = (line.strip() for line in block.splitlines())
+    return [line[2:].strip() for line in lines if line.startswith("- ")]
+
+
+def traditional_data(nlu_dir: Path) -> dict[str, Any]:
+    """Traditional-character variants of the hand-written intent examples in `nlu_dir`.
+
+    Examples with JSON entity annotations (`{"entity": …, "value": …}`) are left out: their
+    values would change too. Variants identical to their source or to any existing example are
+    dropped, so no example lands in two intents."""
+    to_traditional = opencc.OpenCC("s2t")
+    by_intent: dict[str, list[str]] = {}
+    for path in sorted(nlu_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu") or []:
+            if "intent" in item:
+                by_intent.setdefault(item["intent"], []).extend(_examples(item["examples"]))
+    seen = {example for examples in by_intent.values() for example in examples}
+    nlu = []
+    for intent, examples in by_intent.items():
+        variants = []
+        for example in examples[::TRADITIONAL_EVERY]:
+            variant = to_traditional.convert(example)
+            if "{" not in example and variant not in seen:
+                seen.add(variant)
+                variants.append(variant)
+        if variants:
+            nlu.append({"intent": intent, "examples": _block(variants)})
+    return {"version": "3.1", "nlu": nlu}
+
+
 def form_fields(kb: KnowledgeBase) -> list[FormField]:
     """Every distinct form field across the KB, first definition wins; conflicts raise."""
     seen: dict[str, FormField] = {}
@@ -155,6 +194,7 @@ def generate(kb_dir: Path, bot_dir: Path) -> Path:
         "\n".join(userdict_lines(kb)) + "\n", encoding="utf-8"
     )
     _dump(out / "data" / "nlu_kb.yml", nlu_data(kb))
+    _dump(out / "data" / "nlu_traditional.yml", traditional_data(bot_dir / "data" / "nlu"))
     domain_out = out / "domain"
     domain_out.mkdir(parents=True)
     for path in sorted((bot_dir / "domain").glob("*.yml")):

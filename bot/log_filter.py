@@ -40,3 +40,38 @@ class BotRedactingFilter(RedactingFilter):
             if request_id and not record.msg.startswith("[request_id="):
                 record.msg = f"[request_id={request_id}] {record.msg}"
         return super().filter(record)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id (when a turn is on)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        message = record.getMessage()
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": message,
+        }
+        request_id = request_id_var.get()
+        if request_id:
+            entry["request_id"] = request_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def use_json_logs(root: logging.Logger | None = None) -> int:
+    """Give every handler of the root logger the JSON formatter; returns how many.
+
+    Rasa's command line replaces the handler's formatter from the logging config with its own
+    coloured one after reading the config (filters survive): the Rasa server calls this once it
+    loads our channel, which is after that replacement."""
+    handlers = (root or logging.getLogger()).handlers
+    for handler in handlers:
+        handler.setFormatter(JsonLogFormatter())
+    return len(handlers)

@@ -1,9 +1,10 @@
 """Rasa's REST channel plus the gateway's request id (the Rasa server loads it via credentials.yml).
 
-Runs inside the Rasa server (.venv-rasa). The gateway sends `X-Request-ID` with every turn; this
-channel puts it in a context variable for the duration of the request so that every log line Rasa
-writes while handling the turn carries it (see `bot.log_filter`), and it also travels in the message
-metadata (the gateway sets it there), so the action server logs it too.
+Runs inside the Rasa server (.venv-rasa) and switches its log lines to JSON. The gateway sends
+`X-Request-ID` with every turn; this channel puts it in a context variable for the duration of the
+request so that every log line Rasa writes while handling the turn carries it (see
+`bot.log_filter`), and it also travels in the message metadata (the gateway sets it there), so the
+action server logs it too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.log_filter import MAX_REQUEST_ID, request_id_var
+from bot.log_filter import MAX_REQUEST_ID, request_id_var, use_json_logs
 from bot.rasa_metrics import RasaMetrics, install_intent_counting
 from bot.rasa_speedups import install_all
 
@@ -36,6 +37,7 @@ class GatewayRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        use_json_logs()
         for skipped in install_all():
             log.warning("rasa.speedups.skipped: %s (Rasa's internals changed)", skipped)
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.generate import FormFieldConflict, forms_domain, generate, nlu_data, userdict_lines
+from bot.generate import traditional_data as generate_traditional
 from knowledge.loader import load_knowledge_base
 from knowledge.schema import ApplicationForm, FieldType, FormField
 from tests.conftest import KB_DIR, REPO_ROOT
@@ -81,3 +82,30 @@ def test_generate_writes_domain_and_data(tmp_path: Path) -> None:
     assert {p.name for p in (out / "domain").iterdir()} >= {"core.yml", "chitchat.yml", "forms.yml"}
     forms = yaml.safe_load((out / "domain" / "forms.yml").read_text(encoding="utf-8"))
     assert "application_form" in forms["forms"]
+
+
+def test_traditional_variants_of_hand_written_examples(tmp_path: Path) -> None:
+    import opencc
+
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    (nlu / "a.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - hi\n    - 请问\n'
+        "    - 在吗\n- intent: cancel\n  examples: |\n    - 不办了\n"
+        '    - [居住证]{"entity": "service", "value": "居住证"}不办了\n'
+        "- regex: phone\n  examples: |\n    - 1\\d{10}\n",
+        encoding="utf-8",
+    )
+    data = generate_traditional(nlu)
+    variants = {item["intent"]: item["examples"] for item in data["nlu"]}
+    assert set(variants) == {"greet", "cancel"} and variants["cancel"] == "- 不辦了\n"
+    to_simplified = opencc.OpenCC("t2s")
+    greet = [line[2:] for line in variants["greet"].splitlines()]
+    assert greet and all(to_simplified.convert(v) in {"你好", "在吗"} for v in greet)
+    assert "hi" not in variants["greet"]  # unchanged by the conversion: not repeated
+
+
+def test_shipped_traditional_variants_cover_every_intent(tmp_path: Path) -> None:
+    data = generate_traditional(REPO_ROOT / "bot" / "data" / "nlu")
+    intents = {item["intent"] for item in data["nlu"]}
+    assert {"ask_service", "apply_service", "file_complaint", "cancel", "greet"} <= intents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -49,6 +50,14 @@ def test_request_id_follows_a_message_through_every_log(full_stack: Stack) -> No
         ]
         time.sleep(0.5)
     assert not missing, f"request id {request_id} absent from {missing}"
+    for name in ("gateway.log", "rasa.log", "actions.log"):  # structured: one JSON object a line
+        lines = [
+            line
+            for line in (full_stack.logs / name).read_text(errors="replace").splitlines()
+            if request_id in line
+        ]
+        records = [json.loads(line) for line in lines]  # fails on a plain-text line
+        assert all(isinstance(r, dict) and r.get("message") for r in records), name
 
 
 def test_a_request_id_is_made_when_the_caller_sends_none(full_stack: Stack) -> None:
