@@ -144,6 +144,7 @@ class CallbackTask(BaseModel):
     department: str | None
     channel: str
     status: Status
+    text: str = Field(description="the citizen's request, as filed (what the call is about)")
     answered_at: datetime
     reply: str | None
     contact_masked: str | None
