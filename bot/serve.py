@@ -80,6 +80,7 @@ def rasa_server_env(settings: Settings, base: dict[str, str] | None = None) -> d
     env = _base_env(settings, base)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
+        SANIC_WORKERS=str(settings.rasa_workers),  # >1 is safe with the Redis lock store
         PYTHONPATH=str(REPO_ROOT),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",

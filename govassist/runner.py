@@ -110,7 +110,7 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
         ProcessSpec(
             "Rasa server",
             rasa_cmd(settings),
-            env,
+            {**env, "SANIC_WORKERS": str(settings.rasa_workers)},
             logs / "rasa.log",
             f"http://127.0.0.1:{settings.rasa_port}/readyz",  # model loaded (no token)
             REPO_ROOT / "bot",

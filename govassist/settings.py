@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # --- dialogue core (Rasa) --------------------------------------------------------------
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_port: int = 5005
+    rasa_workers: int = Field(
+        2, ge=1, le=16, description="Rasa server worker processes (SANIC_WORKERS; Redis lock store)"
+    )
     actions_port: int = 5055
     rasa_timeout_s: float = 4.0
     rasa_auth_token: SecretStr = SecretStr("rasa-dev-token")  # Rasa's HTTP API (--auth-token)

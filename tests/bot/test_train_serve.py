@@ -76,6 +76,8 @@ def test_servers_listen_on_loopback_only() -> None:
         "pw",
     )
     assert env["ACTIONS_PORT"] == "5155"
+    assert env["SANIC_WORKERS"] == "2"  # two Rasa workers by default (docs/BENCHMARKS.md)
+    assert rasa_server_env(Settings(rasa_workers=1), {})["SANIC_WORKERS"] == "1"
 
 
 def test_redis_parts_defaults() -> None:
