@@ -6,19 +6,34 @@ user message: `MessageProcessor._handle_message_with_tracker` is wrapped to coun
 recorded, `nlu_fallback` included — the NLU fallback rate is
 `govassist_nlu_intents_total{intent="nlu_fallback"} / sum(govassist_nlu_intents_total)`.
 `/model/parse` calls (the hotline assist) do not pass there and are not counted.
+
+The server runs several worker processes (RASA_WORKERS): with PROMETHEUS_MULTIPROC_DIR set (by
+bot/serve.py and the runner) every worker writes its samples there and `/metrics`, whichever worker
+answers it, adds up all of them (prometheus_client's multiprocess mode). The directory is emptied
+when the server starts, before the workers are forked.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 class RasaMetrics:
-    """The Rasa server's counters, in a registry of their own."""
+    """The Rasa server's counters, in a registry of their own (summed over workers)."""
 
     def __init__(self) -> None:
+        self.multiproc_dir = os.environ.get(MULTIPROC_ENV) or None
+        if self.multiproc_dir:  # samples of an earlier run would be added to this one's
+            folder = Path(self.multiproc_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for stale in folder.glob("*.db"):
+                stale.unlink(missing_ok=True)
         self.registry = CollectorRegistry()
         self.intents = Counter(
             "govassist_nlu_intents_total",
@@ -34,7 +49,13 @@ class RasaMetrics:
         )
 
     def render(self) -> bytes:
-        return bytes(generate_latest(self.registry))
+        if not self.multiproc_dir:
+            return bytes(generate_latest(self.registry))
+        from prometheus_client import multiprocess
+
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=self.multiproc_dir)
+        return bytes(generate_latest(merged))
 
 
 def install_intent_counting(metrics: RasaMetrics) -> bool:

@@ -75,12 +75,18 @@ def _base_env(settings: Settings, base: dict[str, str] | None) -> dict[str, str]
     return env
 
 
+def rasa_metrics_dir(settings: Settings) -> Path:
+    """Where the Rasa server's workers keep their metric samples (one folder per server port)."""
+    return settings.data_dir / "rasa-metrics" / str(settings.rasa_port)
+
+
 def rasa_server_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment of the Rasa server: Redis parts, no telemetry, repo on the path (log filter)."""
     env = _base_env(settings, base)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         SANIC_WORKERS=str(settings.rasa_workers),  # >1 is safe with the Redis lock store
+        PROMETHEUS_MULTIPROC_DIR=str(rasa_metrics_dir(settings)),  # /metrics over all workers
         PYTHONPATH=str(REPO_ROOT),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",

@@ -78,6 +78,7 @@ def test_servers_listen_on_loopback_only() -> None:
     assert env["ACTIONS_PORT"] == "5155"
     assert env["SANIC_WORKERS"] == "2"  # two Rasa workers by default (docs/BENCHMARKS.md)
     assert rasa_server_env(Settings(rasa_workers=1), {})["SANIC_WORKERS"] == "1"
+    assert env["PROMETHEUS_MULTIPROC_DIR"].endswith("rasa-metrics/5105")  # /metrics of all workers
 
 
 def test_redis_parts_defaults() -> None:
