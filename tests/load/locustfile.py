@@ -2,7 +2,8 @@
 
     locust -f tests/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 30 -r 10 -t 60s
 
-Users: web REST chat (questions, follow-ups, a form, a complaint), WeChat XML, hotline utterances.
+Users: web REST chat (questions, follow-ups, a form, a complaint), web WebSocket chat (question and
+follow-up on one socket), WeChat XML, hotline utterances.
 Each locust user plays a stream of citizens: every conversation (task) has a new sender id, as on
 a real portal, so the per-citizen rate limit (RATE_LIMIT_PER_MINUTE) is not what is measured.
 Set LOAD_BARE_RASA=1 and --host to a Rasa server to measure bare Rasa REST as the ceiling.
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import random
 import time
 import uuid
 from pathlib import Path
 
+import websocket  # websocket-client
 import yaml
-from locust import HttpUser, between, task
+from locust import HttpUser, User, between, task
 
 QUESTIONS = [
     "居住证怎么办理",
@@ -106,6 +109,58 @@ class WebChatUser(HttpUser):
         self.new_citizen()
         for text in FORM:
             self.say(text, "web: form")
+
+
+class WebSocketChatUser(User):
+    """A citizen on the web widget over its WebSocket (`/ws/chat`): one socket per conversation.
+
+    Locust has no WebSocket client: each turn (send {"text"} → the "messages" frame, skipping
+    "typing") is timed here and reported as a request of type WS."""
+
+    weight = 3
+    wait_time = between(0.5, 2.0)
+    host: str | None = None
+
+    def _turn(self, ws: websocket.WebSocket, text: str, name: str) -> None:
+        started = time.perf_counter()
+        error: Exception | None = None
+        try:
+            ws.send(json.dumps({"text": text}, ensure_ascii=False))
+            while True:
+                frame = json.loads(ws.recv())
+                if frame.get("type") == "messages":
+                    texts = {m.get("text") for m in frame.get("messages", [])}
+                    if not texts:
+                        raise RuntimeError("no reply")
+                    if texts & APOLOGIES:
+                        raise RuntimeError("apology instead of an answer")
+                    break
+                if frame.get("type") == "error":
+                    raise RuntimeError(str(frame.get("message")))
+        except Exception as exc:  # any failure is a failed request in the report
+            error = exc
+        self.environment.events.request.fire(
+            request_type="WS",
+            name=name,
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=error,
+            context={},
+        )
+
+    @task
+    def conversation(self) -> None:
+        if BARE_RASA:
+            return
+        base = (self.host or "http://127.0.0.1:8000").replace("http", "ws", 1)
+        ws = websocket.create_connection(
+            f"{base}/ws/chat?sender_id=ws{uuid.uuid4().hex[:12]}", timeout=30
+        )
+        try:
+            self._turn(ws, random.choice(QUESTIONS), "ws: question")
+            self._turn(ws, random.choice(FOLLOW_UPS), "ws: follow-up")
+        finally:
+            ws.close()
 
 
 class WeChatUser(HttpUser):
