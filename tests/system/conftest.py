@@ -8,6 +8,7 @@ per fixture, dropped at the end.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,12 @@ from tests.system.stack import (
     base_settings,
     build_index,
     gateway_service,
+    postgres_bindir,
+    postgres_service,
     proxy_service,
     rasa_service,
     redis_service,
+    wait_postgres,
     wait_redis,
 )
 
@@ -126,7 +130,8 @@ def scaled_stack(system_tmp: Path, system_index: Path, pg_database: str) -> Iter
 
 @dataclass
 class FaultStack:
-    """One of each process on an own redis-server (AOF) and an own PostgreSQL database."""
+    """One of each process on an own redis-server (AOF) and an own PostgreSQL server (or, when
+    the server binaries are missing, an own database on the shared server)."""
 
     url: str
     redis: Service
@@ -136,6 +141,28 @@ class FaultStack:
     gateway: Service
     database_url: str
     tmp: Path
+    postgres: Service | None = None  # the own PostgreSQL server, killable
+    postgres_admin_url: str = ""
+
+
+def _own_postgres(tmp: Path) -> tuple[Service, str, str, Path] | None:
+    """Start an own PostgreSQL cluster with the schema: service, SQLAlchemy URL, admin URL and
+    the cluster's directory (removed by the caller)."""
+    if postgres_bindir() is None:
+        return None
+    import psycopg
+
+    port = free_port()
+    root = Path(tempfile.mkdtemp(prefix="govassist-pg-"))  # reachable by the postgres user
+    service = postgres_service(root, port, tmp / "postgres.log")
+    service.start(wait=False)
+    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    wait_postgres(admin)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "govassist"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/govassist"
+    upgrade_all(url)
+    return service, url, admin, root
 
 
 @pytest.fixture(scope="session")
@@ -146,13 +173,18 @@ def fault_stack(system_tmp: Path, system_index: Path, pg_database: str) -> Itera
     redis_proc = redis_service(tmp, redis_port)
     redis_proc.start()
     started: list[Service] = [redis_proc]
+    own = None
     try:
+        own = _own_postgres(tmp)
+        if own is not None:
+            started.append(own[0])
+        database_url = own[1] if own else pg_database
         wait_redis(redis_port)
         port, rasa_port = free_port(), free_port()
         settings = base_settings(
             tmp,
             f"redis://127.0.0.1:{redis_port}/0",
-            pg_database,
+            database_url,
             system_index,
             actions_port=free_port(),
             rasa_port=rasa_port,
@@ -174,9 +206,13 @@ def fault_stack(system_tmp: Path, system_index: Path, pg_database: str) -> Itera
             rasa,
             actions,
             gateway,
-            pg_database,
+            database_url,
             tmp,
+            own[0] if own else None,
+            own[2] if own else "",
         )
     finally:
         for svc in reversed(started):
             svc.stop()
+        if own is not None:
+            shutil.rmtree(own[3], ignore_errors=True)

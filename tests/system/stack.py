@@ -261,3 +261,57 @@ def text_of(reply: dict[str, Any]) -> str:
         for button in message.get("buttons") or []:
             parts.append(str(button.get("title") or ""))
     return "\n".join(p for p in parts if p)
+
+
+def postgres_bindir() -> Path | None:
+    """The PostgreSQL server binaries (initdb, postgres); Debian keeps them off PATH."""
+    found = shutil.which("pg_config")
+    if found:
+        out = subprocess.run([found, "--bindir"], capture_output=True, text=True, check=False)
+        bindir = Path(out.stdout.strip())
+        if (bindir / "initdb").exists():
+            return bindir
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return candidates[0].parent if candidates else None
+
+
+def postgres_service(tmp: Path, port: int, log: Path) -> Service:
+    """An own PostgreSQL cluster (initdb, trust auth) in `tmp` that the fault test may `kill -9`.
+
+    The machine's shared server must never be killed. PostgreSQL refuses to run as root, so as
+    root the cluster belongs to the `postgres` user (runuser), and `tmp` must be a directory that
+    user can reach (not under pytest's 0700 root-owned temp folder)."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL server binaries (initdb) not found")
+    data, sockets = tmp / "pgdata", tmp / "pgsock"
+    sockets.mkdir(exist_ok=True)
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(tmp, "postgres")
+        shutil.chown(sockets, "postgres")
+    if not data.exists():
+        with log.open("ab") as out:
+            subprocess.run(
+                [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
+                 "postgres", "-E", "UTF8", "--no-sync"],
+                stdout=out, stderr=subprocess.STDOUT, check=True, timeout=120,
+            )  # fmt: skip
+    cmd = [*as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port),
+           "-c", "listen_addresses=127.0.0.1", "-k", str(sockets), "-c", "fsync=on"]  # fmt: skip
+    return Service("postgres", cmd, dict(os.environ), tmp, log, None)
+
+
+def wait_postgres(url: str, timeout: float = 60) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(url, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)

@@ -1,15 +1,17 @@
 """Faults: kill -9 one part of a running deployment while citizens keep chatting and filing tickets.
 
-For Redis (an own redis-server with AOF), the Rasa server and the action server the process group
-is SIGKILLed and restarted. PostgreSQL is shared by the whole machine and must not be killed, so the
-database outage is made on our own database only: `ALTER DATABASE … ALLOW_CONNECTIONS false` plus
-`pg_terminate_backend` of its sessions (what the gateway sees when the server goes away),
-then undone.
+For Redis (an own redis-server with AOF), the Rasa server, the action server and PostgreSQL (an
+own cluster, initdb'd for the session; the machine's shared server is never touched) the process
+group is SIGKILLed and restarted. Where the PostgreSQL server binaries are missing the database
+outage is made on an own database of the shared server instead: `ALTER DATABASE …
+ALLOW_CONNECTIONS false` plus `pg_terminate_backend` of its sessions, then undone.
 
-During every outage a background loop sends `POST /api/chat` and `POST /api/feedback`; each reply
-must be a 200 with a polite Chinese message (chat) or a 201 / clear 503 (feedback). After the
-restart the service must answer real questions again within RECOVERY_S, and every ticket
-acknowledged with 201 must be readable via `GET /api/tickets/{id}`.
+During every outage background loops send `POST /api/chat` and `POST /api/feedback`, and fill
+居住证 application forms to the end; each reply must be a 200 with a polite Chinese message (chat)
+or a 201 / clear 503 (feedback). After the restart the service must answer real questions again
+within RECOVERY_S; every ticket acknowledged with 201 must be readable via
+`GET /api/tickets/{id}` and every application acknowledged with its reference number must have
+its document (counted).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL
 from tests.system.conftest import FaultStack
-from tests.system.stack import text_of, wait_redis
+from tests.system.stack import text_of, wait_postgres, wait_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.rasa, pytest.mark.postgres]
 
@@ -38,14 +40,53 @@ QUESTIONS = ["居住证怎么办理", "社保卡丢了怎么办", "你好", "公
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
+FORM = [
+    "我要申请居住证",
+    "王小明",
+    "110101199003071233",
+    "13812345678",
+    "示例市东城区和平街道幸福小区3栋201室",
+    "2",
+    "2025-03-01",
+    "跳过",
+    "确认",
+]
+DOCUMENT = re.compile(r"https?://\S+?(/applications/[\w-]{16,}\.html)")
+
+
 @dataclass
 class Traffic:
-    """What the background loop sent and got back."""
+    """What the background loops sent and got back."""
 
     chat: list[tuple[int, str]] = field(default_factory=list)  # (status, text or body)
     feedback: list[tuple[int, str]] = field(default_factory=list)
     tickets: list[str] = field(default_factory=list)
+    applications: list[str] = field(default_factory=list)  # document paths acknowledged
+    forms: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def _forms(base: str, traffic: Traffic, stop: threading.Event, tag: str) -> None:
+    """Whole application forms, one after another; an interrupted one is simply abandoned."""
+    n = 0
+    with httpx.Client(base_url=base, timeout=60) as client:
+        while not stop.is_set():
+            n += 1
+            traffic.forms += 1
+            for text in FORM:
+                try:
+                    body = {"sender_id": f"{tag}-form-{n}", "text": text}
+                    r = client.post("/api/chat", json=body)
+                except httpx.HTTPError as exc:
+                    traffic.chat.append((0, repr(exc)))
+                    break
+                reply = text_of(r.json()) if r.status_code == 200 else r.text
+                traffic.chat.append((r.status_code, reply))
+                found = DOCUMENT.search(reply)
+                if found and "申请编号" in reply:
+                    traffic.applications.append(found.group(1))
+                if stop.is_set():
+                    break
 
 
 def _loop(base: str, traffic: Traffic, stop: threading.Event, tag: str) -> None:
@@ -86,11 +127,12 @@ def traffic_during(
 
     def start(tag: str) -> tuple[Traffic, threading.Event]:
         traffic, stop = Traffic(), threading.Event()
-        thread = threading.Thread(
-            target=_loop, args=(fault_stack.url, traffic, stop, tag), daemon=True
-        )
-        thread.start()
-        threads.append((thread, stop))
+        for target in (_loop, _forms):
+            thread = threading.Thread(
+                target=target, args=(fault_stack.url, traffic, stop, tag), daemon=True
+            )
+            thread.start()
+            threads.append((thread, stop))
         return traffic, stop
 
     yield start
@@ -163,6 +205,18 @@ def _assert_tickets_kept(base: str, tickets: list[str]) -> None:
     assert not missing, f"acknowledged tickets lost: {missing}"
 
 
+def _assert_applications_kept(base: str, traffic: Traffic) -> None:
+    missing = [
+        path
+        for path in traffic.applications
+        if httpx.get(f"{base}{path}", timeout=30).status_code != 200
+    ]
+    done = len(traffic.applications)
+    print(f"[system] forms started={traffic.forms} applications acknowledged={done} "
+          f"documents readable={done - len(missing)}")  # fmt: skip
+    assert not missing, f"acknowledged applications lost: {missing}"
+
+
 def _run_fault(
     stack: FaultStack,
     start_traffic: Callable[[str], tuple[Traffic, threading.Event]],
@@ -184,6 +238,7 @@ def _run_fault(
     time.sleep(1)
     print(f"\n[system] {name}: recovered {took:.1f}s after restart")
     _assert_tickets_kept(stack.url, traffic.tickets)  # first: counted even when replies were rude
+    _assert_applications_kept(stack.url, traffic)
     _assert_polite(traffic, name)
 
 
@@ -222,7 +277,23 @@ def _admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def test_database_unavailable_and_back(fault_stack: FaultStack, traffic_during: Any) -> None:
+def test_database_killed_and_restarted(fault_stack: FaultStack, traffic_during: Any) -> None:
+    postgres = fault_stack.postgres
+    if postgres is not None:  # an own server: kill -9 it, then crash recovery on restart
+
+        def restore() -> None:
+            postgres.start(wait=False)
+            wait_postgres(fault_stack.postgres_admin_url)
+
+        _run_fault(
+            fault_stack,
+            traffic_during,
+            "database",
+            postgres.kill9,
+            restore,
+            lambda: _files_tickets(fault_stack.url),
+        )
+        return
     name = fault_stack.database_url.rsplit("/", 1)[1]
 
     def kill() -> None:
