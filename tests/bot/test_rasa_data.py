@@ -59,17 +59,20 @@ def test_every_required_intent_has_enough_varied_examples() -> None:
         assert len(set(training[intent])) >= 25, intent
 
 
-def test_held_out_set_is_disjoint_and_large_enough(generated_bot: Path) -> None:
-    held_out = _examples(BOT_DIR / "tests" / "nlu_test.yml")
+@pytest.mark.parametrize(("name", "minimum"), [("nlu_test.yml", 15), ("nlu_test_fresh.yml", 5)])
+def test_held_out_sets_are_disjoint_and_large_enough(
+    generated_bot: Path, name: str, minimum: int
+) -> None:
+    held_out = _examples(BOT_DIR / "tests" / name)
     training: set[str] = set()
-    generated = generated_bot / "generated" / "data" / "nlu_kb.yml"
-    for path in [*(BOT_DIR / "data" / "nlu").glob("*.yml"), generated]:
+    generated = (generated_bot / "generated" / "data").glob("*.yml")
+    for path in [*(BOT_DIR / "data" / "nlu").glob("*.yml"), *generated]:
         for items in _examples(path).values():
             training.update(items)
-    assert set(held_out) == REQUIRED_INTENTS
+    assert set(held_out) >= REQUIRED_INTENTS
     for intent, items in held_out.items():
-        assert len(items) >= 15, intent
-        assert not set(items) & training, intent
+        assert len(items) >= minimum, intent
+        assert not set(items) & training, (intent, sorted(set(items) & training))
 
 
 @pytest.mark.slow
