@@ -50,23 +50,30 @@ class TextFeatures:
         tokens = [t for t in self._tokenizer.lcut(text) if t.strip()]
         return tokens + [a + b for a, b in itertools.pairwise(tokens)]
 
-    def _dense_part(self, texts: Sequence[str]) -> list[csr_matrix]:
-        if self._dense is None:
-            return []
-        return [csr_matrix(self._dense.encode(texts) * self.dense_weight)]
+    def embed(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The sentence embeddings (None when the dense part is switched off)."""
+        return None if self._dense is None else self._dense.encode(texts)
 
-    def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
+    def _dense_part(self, embeddings: np.ndarray | None) -> list[csr_matrix]:
+        return [] if embeddings is None else [csr_matrix(embeddings * self.dense_weight)]
+
+    def fit_transform(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> csr_matrix:
+        """`embeddings` (from `embed`) spares encoding the texts again."""
+        dense = self.embed(texts) if embeddings is None else embeddings
         return hstack(
             [
                 self.chars.fit_transform(texts),
                 self.words.fit_transform(texts),
-                *self._dense_part(texts),
+                *self._dense_part(dense),
             ]
         ).tocsr()
 
-    def transform(self, texts: Sequence[str]) -> csr_matrix:
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> csr_matrix:
+        dense = self.embed(texts) if embeddings is None else embeddings
         return hstack(
-            [self.chars.transform(texts), self.words.transform(texts), *self._dense_part(texts)]
+            [self.chars.transform(texts), self.words.transform(texts), *self._dense_part(dense)]
         ).tocsr()
 
     def __getstate__(self) -> dict[str, object]:

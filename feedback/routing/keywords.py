@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-KEYWORD_BONUS = 0.3
+KEYWORD_BONUS = 0.15  # 0.3 before the neighbour votes; 0.15 by 4-fold CV on the train split
 
 
 def keyword_hits(text: str, keywords: Sequence[Sequence[str]]) -> np.ndarray:

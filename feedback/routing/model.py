@@ -1,8 +1,11 @@
 """Router = supervised department and kind classifiers blended with the zero-shot duty classifier.
 
-The department score is a weighted sum of the supervised model's probabilities and a softmax over
-the duty-similarity scores, so a department without labelled examples can still win on its duties.
-Below the confidence threshold the decision is `manual` (人工派单).
+The department score is a weighted sum of the supervised model's probabilities, a softmax over
+the duty-similarity scores (so a department without labelled examples can still win on its
+duties) and the votes of the nearest training examples in sentence-embedding space
+(`neighbours.py`); a catalogue-keyword hit adds a small bonus. The weights were chosen by 4-fold
+cross-validation on the train split. Below the confidence threshold the decision is `manual`
+(人工派单).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from feedback.duty_classifier import DutyClassifier
 from feedback.routing.features import TextFeatures
 from feedback.routing.keywords import KEYWORD_BONUS, keyword_boost
 from feedback.routing.kinds import blend_kind
+from feedback.routing.neighbours import NeighbourVotes
 from feedback.schemas import Alternative, Kind, RoutingDecision
 from knowledge.store import KnowledgeBase
 
@@ -30,6 +34,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data" / "messages.jsonl"
 MODEL_FILE = "router.pkl"
 CORRECTION_WEIGHT = 3.0
+MODEL_VERSION = "3"  # part of the fingerprint: a router saved by older code is retrained
+NEIGHBOUR_WEIGHT = 0.45  # weight of the neighbour votes next to alpha / 1 - alpha (CV on train)
 
 
 @dataclass
@@ -60,9 +66,12 @@ class Router:
         alpha: float = 0.5,
         threshold: float = 0.4,
         duty_temperature: float = 25.0,
+        neighbour_weight: float = NEIGHBOUR_WEIGHT,
     ) -> None:
         self.duty = duty
         self.alpha = alpha
+        self.neighbour_weight = neighbour_weight
+        self.neighbours = NeighbourVotes()
         self.threshold = threshold
         self.temperature = duty_temperature
         self.features = TextFeatures()
@@ -76,16 +85,23 @@ class Router:
         self, examples: Sequence[Example], kind_examples: Sequence[Example] | None = None
     ) -> Router:
         """Department model on all examples; kind model on real messages only (`kind_examples`)."""
-        matrix = self.features.fit_transform([e.text for e in examples])
+        texts = [e.text for e in examples]
+        embeddings = self.features.embed(texts)
+        matrix = self.features.fit_transform(texts, embeddings)
         weights = np.array([e.weight for e in examples])
-        self.dept_model.fit(matrix, [e.department for e in examples], sample_weight=weights)
+        departments = [e.department for e in examples]
+        self.dept_model.fit(matrix, departments, sample_weight=weights)
+        if embeddings is not None:
+            self.neighbours.fit(embeddings, departments, self.names, weights)
         kinds = list(kind_examples) if kind_examples is not None else list(examples)
         self.kind_model.fit(
             self.features.transform([e.text for e in kinds]), [e.kind for e in kinds]
         )
         return self
 
-    def _department_scores(self, texts: Sequence[str], matrix: csr_matrix) -> np.ndarray:
+    def _department_scores(
+        self, texts: Sequence[str], matrix: csr_matrix, embeddings: np.ndarray | None
+    ) -> np.ndarray:
         supervised = np.zeros((len(texts), len(self.names)))
         probs = self.dept_model.predict_proba(matrix)
         for j, cls in enumerate(self.dept_model.classes_):
@@ -94,13 +110,17 @@ class Router:
         duty = np.exp(duty - duty.max(axis=1, keepdims=True))
         duty /= duty.sum(axis=1, keepdims=True)
         blended = self.alpha * supervised + (1 - self.alpha) * duty
-        return keyword_boost(texts, getattr(self, "keywords", []), blended, KEYWORD_BONUS)
+        if embeddings is not None and self.neighbour_weight:
+            votes = self.neighbours.scores(embeddings)
+            blended = (blended + self.neighbour_weight * votes) / (1 + self.neighbour_weight)
+        return keyword_boost(texts, self.keywords, blended, KEYWORD_BONUS)
 
     def predict_many(self, texts: Sequence[str]) -> list[RoutingDecision]:
         if not texts:
             return []
-        matrix = self.features.transform(texts)  # shared by both models: computed once
-        scores = self._department_scores(texts, matrix)
+        embeddings = self.features.embed(texts)  # encoded once, shared by every component
+        matrix = self.features.transform(texts, embeddings)
+        scores = self._department_scores(texts, matrix, embeddings)
         kinds = self.kind_model.predict_proba(matrix)
         out = []
         for i, text in enumerate(texts):
@@ -179,7 +199,7 @@ def training_examples(data_dir: Path | None) -> list[Example]:
 
 
 def training_fingerprint(kb: KnowledgeBase, examples: Sequence[Example]) -> str:
-    digest = hashlib.sha256(kb.content_hash.encode())
+    digest = hashlib.sha256(f"{MODEL_VERSION}\t{kb.content_hash}".encode())
     for e in examples:
         digest.update(f"{e.text}\t{e.kind}\t{e.department}\n".encode())
     return digest.hexdigest()[:16]
