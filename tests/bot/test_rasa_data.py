@@ -59,7 +59,9 @@ def test_every_required_intent_has_enough_varied_examples() -> None:
         assert len(set(training[intent])) >= 25, intent
 
 
-@pytest.mark.parametrize(("name", "minimum"), [("nlu_test.yml", 15), ("nlu_test_fresh.yml", 5)])
+@pytest.mark.parametrize(
+    ("name", "minimum"), [("nlu_test.yml", 15), ("nlu_dev.yml", 15), ("nlu_test_fresh.yml", 5)]
+)
 def test_held_out_sets_are_disjoint_and_large_enough(
     generated_bot: Path, name: str, minimum: int
 ) -> None:
@@ -77,13 +79,15 @@ def test_held_out_sets_are_disjoint_and_large_enough(
 
 @pytest.mark.slow
 @pytest.mark.rasa
-def test_intent_accuracy_on_held_out_set(trained_model: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["nlu_test.yml", "nlu_dev.yml"])
+def test_intent_accuracy_on_held_out_set(trained_model: Path, tmp_path: Path, name: str) -> None:
+    """The held-out set and the blind development set that chose the pipeline (nlu_dev.yml)."""
     result = _rasa(
         [
             "test",
             "nlu",
             "--nlu",
-            "tests/nlu_test.yml",
+            f"tests/{name}",
             "--model",
             str(trained_model),
             "--out",
