@@ -7,6 +7,7 @@ non-alphanumeric character before the number. Unescaping first also makes the lo
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from contextvars import ContextVar
@@ -46,8 +47,6 @@ class JsonLogFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id (when a turn is on)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        import json
-
         message = record.getMessage()
         entry = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),

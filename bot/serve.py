@@ -80,18 +80,22 @@ def rasa_metrics_dir(settings: Settings) -> Path:
     return settings.data_dir / "rasa-metrics" / str(settings.rasa_port)
 
 
+def rasa_process_env(settings: Settings) -> dict[str, str]:
+    """What only the Rasa server needs on top of the shared child environment: workers, metrics
+    folder, no telemetry, the repo on the path (channel, log filter, tracker store)."""
+    return {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SANIC_WORKERS": str(settings.rasa_workers),  # >1 is safe with the Redis lock store
+        "PROMETHEUS_MULTIPROC_DIR": str(rasa_metrics_dir(settings)),  # /metrics over all workers
+        "PYTHONPATH": str(REPO_ROOT),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
 def rasa_server_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment of the Rasa server: Redis parts, no telemetry, repo on the path (log filter)."""
-    env = _base_env(settings, base)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SANIC_WORKERS=str(settings.rasa_workers),  # >1 is safe with the Redis lock store
-        PROMETHEUS_MULTIPROC_DIR=str(rasa_metrics_dir(settings)),  # /metrics over all workers
-        PYTHONPATH=str(REPO_ROOT),
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-    )
-    return env
+    """Environment of the Rasa server: Redis parts from REDIS_URL plus `rasa_process_env`."""
+    return {**_base_env(settings, base), **rasa_process_env(settings)}
 
 
 def action_server_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:

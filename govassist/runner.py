@@ -85,7 +85,7 @@ def rasa_cmd(settings: Settings, interface: str = "127.0.0.1") -> list[str]:
 
 
 def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
-    from bot.serve import action_server_cmd, rasa_metrics_dir
+    from bot.serve import action_server_cmd, rasa_process_env
 
     logs = settings.data_dir / "logs"
     py = sys.executable
@@ -110,11 +110,7 @@ def _services(settings: Settings, env: dict[str, str]) -> list[ProcessSpec]:
         ProcessSpec(
             "Rasa server",
             rasa_cmd(settings),
-            {
-                **env,
-                "SANIC_WORKERS": str(settings.rasa_workers),
-                "PROMETHEUS_MULTIPROC_DIR": str(rasa_metrics_dir(settings)),
-            },
+            {**env, **rasa_process_env(settings)},
             logs / "rasa.log",
             f"http://127.0.0.1:{settings.rasa_port}/readyz",  # model loaded (no token)
             REPO_ROOT / "bot",

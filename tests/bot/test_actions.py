@@ -33,6 +33,7 @@ def tracker(
     slots: dict[str, Any] | None = None,
     entities: list[dict[str, Any]] | None = None,
     sender: str = "web:tester",
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     return Tracker.from_dict(
         {
@@ -44,7 +45,7 @@ def tracker(
                 "entities": entities or [],
                 "metadata": {"channel": "web"},
             },
-            "events": [],
+            "events": events or [],
             "paused": False,
             "followup_action": None,
             "active_loop": {},

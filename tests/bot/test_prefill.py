@@ -10,7 +10,7 @@ from bot.actions.application import ActionCorrectField, ValidateApplicationForm
 from bot.actions.prefill import PREFILLED, given_values, prefill
 from bot.actions.services import BotServices
 from knowledge.schema import FieldType
-from tests.bot.test_actions import VALID_ID, run, slots_of, texts_of
+from tests.bot.test_actions import VALID_ID, run, slots_of, texts_of, tracker
 
 PHONE = "13812345678"
 
@@ -68,23 +68,7 @@ def test_only_empty_fields_of_the_first_matching_type_are_filled(services: BotSe
 
 
 def form_tracker(events: list[dict[str, Any]], slots: dict[str, Any]) -> Tracker:
-    return Tracker.from_dict(
-        {
-            "sender_id": "web:prefill",
-            "slots": slots,
-            "latest_message": {
-                "text": "我要办居住证",
-                "intent": {"name": "apply_service", "confidence": 0.9},
-                "entities": [],
-                "metadata": {"channel": "web"},
-            },
-            "events": events,
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
+    return tracker("我要办居住证", "apply_service", slots, sender="web:prefill", events=events)
 
 
 def test_form_start_reuses_earlier_values_masked_and_asks_only_the_rest(
@@ -111,23 +95,7 @@ def test_correcting_a_reused_field_drops_its_reused_mark(services: BotServices) 
         "phone": PHONE,
         PREFILLED: ["full_name", "phone"],
     }
-    tracker = Tracker.from_dict(
-        {
-            "sender_id": "web:prefill",
-            "slots": slots,
-            "latest_message": {
-                "text": "手机号填错了",
-                "intent": {"name": "correct_field", "confidence": 0.9},
-                "entities": [],
-                "metadata": {"channel": "web"},
-            },
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
-    out, _ = run(ActionCorrectField(services), tracker)
+    t = tracker("手机号填错了", "correct_field", slots, sender="web:prefill")
+    out, _ = run(ActionCorrectField(services), t)
     values = slots_of(out)
     assert values["phone"] is None and values[PREFILLED] == ["full_name"]

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from knowledge.loader import load_knowledge_base
 from tests.conftest import BROWSER_ARTIFACTS, KB_DIR, REDIS_BASE_URL, headless_chromium
-from tests.integration.servers import GatewayProcess
+from tests.integration.servers import GatewayProcess, console_gateway
 
 ARTIFACTS = BROWSER_ARTIFACTS
 INJECTION = "<img src=x onerror=\"document.title='pwned'\">"
@@ -24,21 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    redis.Redis.from_url(f"{REDIS_BASE_URL}/2").flushdb()
     data = tmp_path_factory.mktemp("console")
-    env = {
-        "REDIS_URL": f"{REDIS_BASE_URL}/2",
-        "RASA_URL": "http://127.0.0.1:9",
-        "DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'tickets.db'}",
-        "ENCODER": "off",
-        "DEPARTMENT_TOKENS": "",
-    }
-    server = GatewayProcess(env, data / "gateway.log")
-    server.start()
-    yield server
-    server.stop()
-    redis.Redis.from_url(f"{REDIS_BASE_URL}/2").flushdb()
+    with console_gateway(f"{REDIS_BASE_URL}/2", data) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import redis
 
 from knowledge.loader import load_knowledge_base
 from tests.conftest import BROWSER_ARTIFACTS, KB_DIR, REDIS_BASE_URL, headless_chromium
-from tests.integration.servers import GatewayProcess
+from tests.integration.servers import GatewayProcess, console_gateway
 
 ARTIFACTS = BROWSER_ARTIFACTS
 REDIS_URL = f"{REDIS_BASE_URL}/12"
@@ -35,22 +35,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    redis.Redis.from_url(REDIS_URL).flushdb()
     data = tmp_path_factory.mktemp("injection")
-    env = {
-        "REDIS_URL": REDIS_URL,
-        "RASA_URL": "http://127.0.0.1:9",
-        "DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'tickets.db'}",
-        "ENCODER": "off",
-        "DEPARTMENT_TOKENS": "",
-        "RATE_LIMIT_PER_MINUTE": "1000",
-    }
-    server = GatewayProcess(env, data / "gateway.log")
-    server.start()
-    yield server
-    server.stop()
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    with console_gateway(REDIS_URL, data, RATE_LIMIT_PER_MINUTE="1000") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

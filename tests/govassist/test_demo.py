@@ -18,16 +18,11 @@ import httpx
 import pytest
 
 from tests.conftest import KB_DIR, REPO_ROOT
+from tests.integration.servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.rasa]
 GOVASSIST = REPO_ROOT / ".venv" / "bin" / "govassist"
 READY_TIMEOUT_S = 900  # index build + Rasa model load on a busy 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _listening(port: int) -> bool:
@@ -44,9 +39,9 @@ def model() -> Path:
 
 def test_demo_runs_on_embedded_defaults_and_stops_cleanly(model: Path, tmp_path: Path) -> None:
     ports = {
-        "GOVASSIST_PORT": _free_port(),
-        "RASA_PORT": _free_port(),
-        "ACTIONS_PORT": _free_port(),
+        "GOVASSIST_PORT": free_port(),
+        "RASA_PORT": free_port(),
+        "ACTIONS_PORT": free_port(),
     }
     env = {
         k: v

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -76,3 +78,27 @@ class GatewayProcess:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+@contextmanager
+def console_gateway(redis_url: str, data: Path, **env: str) -> Iterator[GatewayProcess]:
+    """A gateway for the console pages: no Rasa, no encoder, tickets in SQLite under `data`,
+    Redis database `redis_url` emptied before and after; `env` adds or overrides variables."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    base = {
+        "REDIS_URL": redis_url,
+        "RASA_URL": "http://127.0.0.1:9",
+        "DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'tickets.db'}",
+        "ENCODER": "off",
+        "DEPARTMENT_TOKENS": "",
+    }
+    server = GatewayProcess({**base, **env}, data / "gateway.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        redis.Redis.from_url(redis_url).flushdb()
