@@ -255,6 +255,20 @@ async def manual_queue(_: DispatcherDep, tickets: TicketsDep) -> Any:
     return await _call(tickets.manual_queue)
 
 
+@dispatch.get("/tickets", response_model=list[TicketDepartmentView])
+async def department_tickets(
+    _: DispatcherDep,
+    tickets: TicketsDep,
+    department: str | None = None,
+    deadline: Deadline | None = None,
+) -> Any:
+    """Open tickets already with departments, earliest deadline first (to find what to 督办);
+    `department` keeps one department's, `deadline` (正常, 即将超期, 已超期) one state."""
+    if department is not None and tickets.department(department) is None:
+        raise HTTPException(status_code=422, detail=f"unknown department '{department}'")
+    return await _call(tickets.department_tickets, department, deadline)
+
+
 @dispatch.post("/tickets/{ticket_id}/dispatch", response_model=TicketDepartmentView)
 async def dispatch_ticket(
     ticket_id: TicketId, body: DispatchBody, _: DispatcherDep, tickets: TicketsDep

@@ -111,6 +111,9 @@ class TicketDepartmentView(TicketPublic):
         None, description="正常 / 即将超期 / 已超期 while the department owes an answer"
     )
     escalated: bool = False
+    escalation_reason: str | None = Field(
+        None, description="the latest 督办's reason (超期督办 when the deadline sweep escalated)"
+    )
     return_count: int
     channel: str
 

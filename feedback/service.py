@@ -198,6 +198,22 @@ class TicketService:
             views = [self._department_view(session, r) for r in rows]
             return [v for v in views if deadline is None or v.deadline is deadline]
 
+    def department_tickets(
+        self, department: str | None = None, deadline: Deadline | None = None, limit: int = 500
+    ) -> list[TicketDepartmentView]:
+        """Dispatchers' view of tickets already with departments (open ones, earliest deadline
+        first), optionally one department's or those in one deadline state."""
+        with self.sessions() as session:
+            query = select(TicketRow).where(
+                TicketRow.department.is_not(None),
+                TicketRow.status.in_([s.value for s in ESCALATABLE]),
+            )
+            if department is not None:
+                query = query.where(TicketRow.department == department)
+            rows = session.scalars(query.order_by(TicketRow.due_at, TicketRow.id)).all()
+            views = [self._department_view(session, r) for r in rows]
+        return [v for v in views if deadline is None or v.deadline is deadline][:limit]
+
     def department_ticket(self, ticket_id: str, department: str) -> TicketDepartmentView:
         with self.sessions() as session:
             return self._department_view(session, self._row(session, ticket_id, department))
@@ -461,6 +477,15 @@ class TicketService:
             Deadline.NEAR if working_days_left(now, due) <= NEAR_DEADLINE_DAYS else Deadline.ON_TIME
         )
 
+    def _escalation_reason(self, session: Session, row: TicketRow) -> str | None:
+        query = (
+            select(AuditRow.note)
+            .where(AuditRow.ticket_id == row.ticket_id, AuditRow.action == Action.ESCALATE.value)
+            .order_by(AuditRow.id.desc())
+            .limit(1)
+        )
+        return session.scalar(query) or None
+
     def _department_view(self, session: Session, row: TicketRow) -> TicketDepartmentView:
         contact = self.cipher.decrypt(row.contact_enc) if row.contact_enc else None
         location = self.cipher.decrypt(row.location_enc) if row.location_enc else None
@@ -479,6 +504,7 @@ class TicketService:
             overdue=overdue,
             deadline=self._deadline(row),
             escalated=bool(row.escalated),
+            escalation_reason=self._escalation_reason(session, row) if row.escalated else None,
             return_count=row.return_count,
             channel=row.channel,
         )

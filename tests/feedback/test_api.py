@@ -466,6 +466,7 @@ def test_dispatchers_escalate_and_the_audit_trail_records_it(
     assert escalated.status_code == 200 and escalated.json()["escalated"] is True
     mine = client.get(f"/api/department/tickets/{ticket_id}", headers=token(code)).json()
     assert mine["escalated"] is True
+    assert mine["escalation_reason"] == "督办：市民多次来电催办"
     service = client.app.state.tickets  # type: ignore[attr-defined]
     with service.sessions() as session:
         audit = session.scalars(
@@ -475,6 +476,33 @@ def test_dispatchers_escalate_and_the_audit_trail_records_it(
     act(client, ticket_id, code, "accept")
     act(client, ticket_id, code, "reply", {"text": "已处理"})
     assert client.post(path, json=reason, headers=DISPATCHER).status_code == 409
+
+
+def test_dispatchers_list_the_tickets_with_departments_to_find_what_to_escalate(
+    client: TestClient, kb: KnowledgeBase
+) -> None:
+    ticket_id, code = dispatched_to(client, kb)
+    name = client.get("/api/department/me", headers=token(code)).json()["name"]
+    path = "/api/dispatch/tickets"
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers=token(code)).status_code == 401
+    listed = client.get(path, headers=DISPATCHER)
+    assert listed.status_code == 200
+    assert ticket_id in {t["ticket_id"] for t in listed.json()}
+    dues = [t["due_at"] for t in listed.json()]
+    assert dues == sorted(dues), "earliest deadline first"
+    assert {t["status"] for t in listed.json()} <= {"派单", "签收", "办理中", "延期申请中"}
+    one = client.get(path, params={"department": name}, headers=DISPATCHER).json()
+    assert ticket_id in {t["ticket_id"] for t in one} and {t["department"] for t in one} == {name}
+    overdue = client.get(path, params={"deadline": "已超期"}, headers=DISPATCHER).json()
+    assert ticket_id not in {t["ticket_id"] for t in overdue}
+    unknown = client.get(path, params={"department": "不存在的局"}, headers=DISPATCHER)
+    assert unknown.status_code == 422 and "不存在的局" in unknown.text
+    assert client.get(path, params={"deadline": "x"}, headers=DISPATCHER).status_code == 422
+    act(client, ticket_id, code, "accept")
+    act(client, ticket_id, code, "reply", {"text": "已处理"})
+    after = client.get(path, params={"department": name}, headers=DISPATCHER).json()
+    assert ticket_id not in {t["ticket_id"] for t in after}, "answered tickets leave the list"
 
 
 def test_department_list_filters_on_deadline_state_and_stays_its_own(

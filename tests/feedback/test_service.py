@@ -143,6 +143,8 @@ def test_deadline_warning_then_escalation(service: TicketService, clock: Clock) 
     assert sweep_deadlines(service).escalated == [tid]
     view = service.department_ticket(tid, CG)
     assert view.overdue and department_stats(service, CG)[0]["overdue"] == 1
+    assert view.escalation_reason == "超期督办"
+    assert [v.ticket_id for v in service.department_tickets(CG, Deadline.OVERDUE)] == [tid]
     assert sweep_deadlines(service).escalated == []
 
 
@@ -196,8 +198,10 @@ def test_dispatcher_escalation_is_audited_and_sent_to_the_department(
     service: TicketService,
 ) -> None:
     tid = service.submit(create(), department_hint=CG).ticket_id
+    assert service.department_ticket(tid, CG).escalation_reason is None
     view = service.escalate(tid, "dispatcher", "市民多次来电催办")
     assert view.escalated and view.status is Status.DISPATCHED  # a flag, not a status change
+    assert view.escalation_reason == "督办：市民多次来电催办"
     with service.sessions() as session:
         audit = session.scalars(select(AuditRow).where(AuditRow.action == "escalate")).all()
         events = [
