@@ -4,7 +4,8 @@ At least once: every gateway instance joins one consumer group, and a notice is 
 only after it was delivered. A failed delivery stays pending, so does one whose gateway died.
 Pending notices idle for `claim_idle_ms` are claimed (XAUTOCLAIM) by whichever gateway reads next,
 its own included, and tried again; after `MAX_DELIVERIES` tries a notice is logged and dropped.
-A notice may therefore reach a citizen twice, never zero times while the gateways keep running.
+A notice may reach a citizen twice (a gateway dying between sending and acknowledging it), never
+zero times while the gateways keep running; a failed try leaves no trace in the history.
 """
 
 from __future__ import annotations
@@ -50,11 +51,14 @@ async def _claim(redis: Redis, consumer: str, claim_idle_ms: int) -> list[tuple[
     return [(entry_id, raw) for entry_id, raw in claimed[1] if raw]
 
 
-async def _tries(redis: Redis, consumer: str) -> dict[str, int]:
-    pending: Any = await redis.xpending_range(
-        STREAM, GROUP, min="-", max="+", count=BATCH * 4, consumername=consumer
-    )
-    return {_s(p["message_id"]): int(p["times_delivered"]) for p in pending}
+async def _tries(redis: Redis, entry_ids: list[Any]) -> dict[str, int]:
+    """How often each (claimed) entry was delivered, asked entry by entry: a range over the
+    whole pending list would miss entries past its first page."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for entry_id in entry_ids:
+            pipe.xpending_range(STREAM, GROUP, min=entry_id, max=entry_id, count=1)
+        answers: list[Any] = await pipe.execute()
+    return {_s(p["message_id"]): int(p["times_delivered"]) for rows in answers for p in rows}
 
 
 async def deliver_once(
@@ -67,7 +71,7 @@ async def deliver_once(
     """Deliver reclaimed, then new notices; returns how many were delivered (and acknowledged)."""
     await ensure_group(redis)
     entries = await _claim(redis, consumer, claim_idle_ms)
-    tries = await _tries(redis, consumer) if entries else {}
+    tries = await _tries(redis, [entry_id for entry_id, _ in entries]) if entries else {}
     data: Any = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=BATCH, block=block_ms)
     entries += [entry for _, batch in data or [] for entry in batch]
     delivered = 0

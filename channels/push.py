@@ -55,15 +55,18 @@ class CitizenNotifier:
     async def notify(
         self, conversation_id: str, message: OutboundMessage, role: str = "agent"
     ) -> str:
-        """Deliver and record in the history; returns how it was delivered."""
+        """Deliver, then record in the history (a failed try raises and records nothing, so
+        retries add no duplicate lines); returns how it was delivered."""
         channel, _, user = conversation_id.partition(":")
-        await self.store.append_history(conversation_id, role, message.text, {"link": message.link})
+        how = "history"
         if channel == "wechat":
-            return str(await self.wechat.send_async(user, message.text, message.link))
-        if channel == "web":
+            how = str(await self.wechat.send_async(user, message.text, message.link))
+        elif channel == "web":
             await push_web(
                 self.store.redis, conversation_id, [{"role": role, **message.model_dump()}]
             )
-            return "web"
-        log.info("push.unsupported_channel", extra={"ctx_channel": channel})
-        return "history"
+            how = "web"
+        else:
+            log.info("push.unsupported_channel", extra={"ctx_channel": channel})
+        await self.store.append_history(conversation_id, role, message.text, {"link": message.link})
+        return how

@@ -15,7 +15,7 @@ import redis
 from redis.asyncio import Redis
 
 from channels.conversation_store import ConversationStore
-from channels.notifications import GROUP, STREAM, deliver_once, ensure_group
+from channels.notifications import GROUP, MAX_DELIVERIES, STREAM, deliver_once, ensure_group
 from channels.push import CitizenNotifier, inbox_key
 from channels.wechat.api_client import WeChatSender
 from tests.channels.conftest import APP_ID, APP_SECRET
@@ -63,6 +63,11 @@ def _notice(client: redis.Redis, channel: str, sender: str, ticket: str) -> None
     client.xadd(STREAM, fields)
 
 
+async def _notice_lines(client: Redis, ticket: str) -> int:
+    history = await ConversationStore(client).history(f"wechat:{OPENID}")
+    return sum(ticket in turn.get("text", "") for turn in history)
+
+
 def _pending(client: redis.Redis) -> int:
     return int(client.xpending(STREAM, GROUP)["pending"])
 
@@ -76,6 +81,9 @@ async def test_a_failed_delivery_is_not_acknowledged_and_is_tried_again(
     down = _notifier(async_redis, _dead_api())
     assert await deliver_once(async_redis, down, "gw-1", block_ms=10) == 0
     assert _pending(sync_redis) == 1  # kept: the WeChat API did not take it
+    for _ in range(2):  # more failed tries leave no line in the history either
+        assert await deliver_once(async_redis, down, "gw-1", block_ms=10, claim_idle_ms=0) == 0
+    assert await _notice_lines(async_redis, "GD202611230001") == 0
 
     sent_before = len(wechat_stub.state.messages)
     up = _notifier(async_redis, wechat_stub.base_url)
@@ -84,6 +92,24 @@ async def test_a_failed_delivery_is_not_acknowledged_and_is_tried_again(
     sent = wechat_stub.state.messages[sent_before:]
     assert [m["touser"] for m in sent] == [OPENID]
     assert "GD202611230001" in sent[0]["text"]["content"]
+    assert await _notice_lines(async_redis, "GD202611230001") == 1  # one line, not one per try
+
+
+@pytest.mark.anyio
+async def test_a_notice_failing_max_deliveries_times_is_given_up_and_acknowledged(
+    sync_redis: redis.Redis, async_redis: Redis
+) -> None:
+    await ensure_group(async_redis)
+    _notice(sync_redis, "wechat", OPENID, "GD202611230004")
+    _notice(sync_redis, "wechat", OPENID, "GD202611230005")
+    entries = sync_redis.xreadgroup(GROUP, "gw-dead", {STREAM: ">"}, count=10)[0][1]
+    exhausted, fresh = entries[0][0], entries[1][0]
+    # the first has already been tried MAX_DELIVERIES - 1 times; claiming counts one more
+    sync_redis.xclaim(STREAM, GROUP, "gw-dead", 0, [exhausted], retrycount=MAX_DELIVERIES - 1)
+    down = _notifier(async_redis, _dead_api())
+    assert await deliver_once(async_redis, down, "gw-1", block_ms=10, claim_idle_ms=0) == 0
+    still = {p["message_id"] for p in sync_redis.xpending_range(STREAM, GROUP, "-", "+", 10)}
+    assert still == {fresh}, "the exhausted notice is dropped, the other kept for a retry"
 
 
 @pytest.mark.anyio
