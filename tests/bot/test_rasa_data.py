@@ -96,7 +96,8 @@ def test_intent_accuracy_on_held_out_set(trained_model: Path, tmp_path: Path, na
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "intent_report.json").read_text())
-    errors = json.loads((tmp_path / "intent_errors.json").read_text())
+    errors_file = tmp_path / "intent_errors.json"  # rasa writes none when nothing is wrong
+    errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
     wrong = [(e["text"], e["intent"], e["intent_prediction"]["name"]) for e in errors]
     assert report["accuracy"] >= MIN_INTENT_ACCURACY, wrong
 
