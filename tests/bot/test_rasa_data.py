@@ -34,7 +34,12 @@ def _examples(path: Path) -> dict[str, list[str]]:
 
 
 def _rasa(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(BOT_DIR.resolve().parent),  # the custom NLU components import search
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     return subprocess.run(
         [RASA, *args],
         cwd=BOT_DIR,
