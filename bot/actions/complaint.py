@@ -15,6 +15,7 @@ from bot.actions.conversation import (
     channel_and_sender,
     consume_pending,
     entity_values,
+    explicit_cancel,
     is_emergency,
     latest_intent,
     latest_text,
@@ -62,7 +63,9 @@ class ValidateFeedbackForm(GovAction):
         if is_emergency(tracker):  # answer at once, then carry on with the same question
             dispatcher.utter_message(response="utter_emergency")
             return self._ask(dispatcher, tracker, {})
-        if wants_cancel(tracker):
+        # "不留了" to the contact question declines the contact, whatever intent the NLU heard
+        declines_contact = requested == "feedback_contact" and self._declines(tracker)
+        if wants_cancel(tracker) and not declines_contact:
             return [SlotSet("feedback_status", "cancelled"), SlotSet(REQUESTED, None)]
         if wants_human(tracker):
             return [SlotSet("feedback_status", "handoff"), SlotSet(REQUESTED, None)]
@@ -87,6 +90,11 @@ class ValidateFeedbackForm(GovAction):
             SlotSet("feedback_status", "collecting"),
         ]
         return events + self._ask(dispatcher, tracker, values, kind)
+
+    @staticmethod
+    def _declines(tracker: Tracker) -> bool:
+        text = latest_text(tracker)
+        return bool(_ANONYMOUS.search(text)) and not explicit_cancel(text)
 
     def _check(self, requested: str, tracker: Tracker) -> tuple[str | None, str | None]:
         texts = self.services.texts

@@ -64,6 +64,11 @@ def channel_and_sender(tracker: Tracker) -> tuple[str, str]:
 CANCEL_MAX_CHARS = 12
 
 
+def explicit_cancel(text: str) -> bool:
+    """The words of cancelling (不办了, 取消, 算了 …) themselves, whatever the NLU heard."""
+    return bool(_CANCEL.search(text))
+
+
 def wants_cancel(tracker: Tracker) -> bool:
     """ "不办了/取消": a short message (long ones are answers that happen to contain the words)."""
     text = latest_text(tracker)

@@ -364,6 +364,14 @@ def test_feedback_contact_accepts_anonymous_or_a_phone(services: BotServices) ->
     }
     events, _ = run(ValidateFeedbackForm(services), tracker("匿名", slots=slots))
     assert slots_of(events)["feedback_contact"] == "anonymous"
+    # declining the contact is no cancel, even when the NLU hears one
+    for text in ("不留了", "不留联系方式了"):
+        events, _ = run(ValidateFeedbackForm(services), tracker(text, "cancel", slots=slots))
+        assert slots_of(events)["feedback_contact"] == "anonymous", text
+    events, _ = run(
+        ValidateFeedbackForm(services), tracker("算了不留了，取消吧", "cancel", slots=slots)
+    )
+    assert slots_of(events)["feedback_status"] == "cancelled"
     events, messages = run(ValidateFeedbackForm(services), tracker("12345", slots=slots))
     assert slots_of(events)["requested_slot"] == "feedback_contact"
     assert "手机号格式不正确" in texts_of(messages)

@@ -51,6 +51,7 @@ FORM = [
     "跳过",
     "确认",
 ]
+HANDED_OFF = "已为您转接人工客服"  # bot/actions/texts.yml: handoff, handoff_after_failures
 DOCUMENT = re.compile(r"https?://\S+?(/applications/[\w-]{16,}\.html)")
 
 
@@ -85,7 +86,10 @@ def _forms(base: str, traffic: Traffic, stop: threading.Event, tag: str) -> None
                 found = DOCUMENT.search(reply)
                 if found and "申请编号" in reply:
                     traffic.applications.append(found.group(1))
-                if stop.is_set():
+                if stop.is_set() or HANDED_OFF in reply:
+                    # a form start lost to the fault turns the answers into questions the KB
+                    # cannot answer; after repeated misses the bot hands the conversation to a
+                    # human and stays quiet by design: this conversation is the agent's now
                     break
 
 
