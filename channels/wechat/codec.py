@@ -49,6 +49,8 @@ def _check_fields(message: Any) -> None:
     """The fields the gateway relies on are present and well-formed."""
     if not isinstance(message.source, str) or not _OPENID.match(message.source):
         raise BadWeChatMessage("FromUserName is not a WeChat OpenID")
+    if not isinstance(message.target, str) or not message.target.strip():
+        raise BadWeChatMessage("ToUserName (the official account) is missing")
     if getattr(message, "type", "") == "text" and not isinstance(message.content, str):
         raise BadWeChatMessage("text message without Content")
 

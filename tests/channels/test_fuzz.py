@@ -210,3 +210,15 @@ def test_ticket_text_never_fails(_gateway: TestClient, body: Any, draft: Any) ->
         assert json.dumps(response.json())  # a ticket came back
     call = _gateway.post("/api/hotline/calls", json={}, headers=AUTH).json()["call_id"]
     _check(_gateway.post(f"/api/hotline/calls/{call}/ticket", json=draft, headers=AUTH))
+
+
+def test_wechat_message_without_its_official_account_is_refused(_gateway: TestClient) -> None:
+    query, _ = _signed()
+    body = (
+        "<xml><ToUserName><![CDATA[]]></ToUserName>"
+        "<FromUserName><![CDATA[om8LnfPA-50-7m0LkfnKAESd1o4o7]]></FromUserName>"
+        "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        "<Content><![CDATA[你好]]></Content><MsgId>1</MsgId></xml>"
+    )
+    response = _gateway.post(f"/wechat?{query}", content=body.encode())
+    assert response.status_code == 400 and "ToUserName" in response.json()["detail"]
