@@ -264,9 +264,13 @@ async def department_tickets(
 ) -> Any:
     """Open tickets already with departments, earliest deadline first (to find what to 督办);
     `department` keeps one department's, `deadline` (正常, 即将超期, 已超期) one state."""
-    if department is not None and tickets.department(department) is None:
-        raise HTTPException(status_code=422, detail=f"unknown department '{department}'")
-    return await _call(tickets.department_tickets, department, deadline)
+    name = None
+    if department is not None:
+        found = tickets.department(department)  # by name or by code
+        if found is None:
+            raise HTTPException(status_code=422, detail=f"unknown department '{department}'")
+        name = found.name
+    return await _call(tickets.department_tickets, name, deadline)
 
 
 @dispatch.post("/tickets/{ticket_id}/dispatch", response_model=TicketDepartmentView)

@@ -494,6 +494,8 @@ def test_dispatchers_list_the_tickets_with_departments_to_find_what_to_escalate(
     assert {t["status"] for t in listed.json()} <= {"派单", "签收", "办理中", "延期申请中"}
     one = client.get(path, params={"department": name}, headers=DISPATCHER).json()
     assert ticket_id in {t["ticket_id"] for t in one} and {t["department"] for t in one} == {name}
+    by_code = client.get(path, params={"department": code}, headers=DISPATCHER).json()
+    assert by_code == one, "a department code filters like its name"
     overdue = client.get(path, params={"deadline": "已超期"}, headers=DISPATCHER).json()
     assert ticket_id not in {t["ticket_id"] for t in overdue}
     unknown = client.get(path, params={"department": "不存在的局"}, headers=DISPATCHER)
