@@ -80,12 +80,16 @@ def _run_file(svc: SearchService, path: Path, top_k: int) -> None:
         sys.stdout.write(_hits_json(svc, line, top_k) + "\n")
 
 
-def _run_eval() -> None:
-    from search.evaluation import evaluate, format_report, read_questions
+def _run_eval(questions: Path, ood_questions: Path) -> None:
+    from search.evaluation import QuestionFileError, evaluate, format_report, read_questions
 
+    try:
+        labelled = read_questions(questions)
+        ood = read_questions(ood_questions)
+    except QuestionFileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     svc = _service()
-    labelled = read_questions(EVAL_DIR / "eval_questions.jsonl")
-    ood = read_questions(EVAL_DIR / "ood_questions.jsonl")
     titles = {g.title: g.id for g in svc.kb.guides}
     retriever = svc.retriever
     typer.echo(f"index: {svc.manifest.passages} passages of {svc.manifest.documents} guides")
@@ -157,10 +161,16 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--limit", help="bench-govqa: first N questions")
         ] = None,
         govqa: Annotated[Path, typer.Option("--govqa", help="bench-govqa: data file")] = GOVQA_PATH,
+        questions: Annotated[
+            Path, typer.Option("--questions", help="eval: labelled questions (JSON Lines)")
+        ] = EVAL_DIR / "eval_questions.jsonl",
+        ood: Annotated[
+            Path, typer.Option("--ood", help="eval: out-of-domain questions (JSON Lines)")
+        ] = EVAL_DIR / "ood_questions.jsonl",
     ) -> None:
         """Search the service guides; `search eval` / `search bench-govqa` run the evaluations."""
         if question == "eval":
-            _run_eval()
+            _run_eval(questions, ood)
             return
         if question == "bench-govqa":
             _run_govqa(limit, govqa)

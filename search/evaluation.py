@@ -43,10 +43,32 @@ def split_of(question: str) -> str:
     return "dev" if zlib.crc32(question.encode("utf-8")) % 10 < DEV_SHARE else "test"
 
 
+class QuestionFileError(ValueError):
+    """A question file that cannot be read; the message names the file and line."""
+
+
 def read_questions(path: Path) -> list[Labelled]:
-    """JSON Lines of {"question", "title"?}."""
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    return [Labelled(r["question"], r.get("title"), split_of(r["question"])) for r in rows]
+    """JSON Lines of {"question", "title"?}; a bad line raises QuestionFileError (file:line)."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"{path}: cannot read: {exc}") from None
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QuestionFileError(f"{path}:{number}: not JSON: {exc.msg}") from None
+        row = row if isinstance(row, dict) else {}
+        question, title = row.get("question"), row.get("title")
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionFileError(f'{path}:{number}: needs a non-empty "question" string')
+        if title is not None and not isinstance(title, str):
+            raise QuestionFileError(f'{path}:{number}: "title" must be a string or null')
+        out.append(Labelled(question, title, split_of(question)))
+    return out
 
 
 def rank_metrics(ranks: Sequence[int | None]) -> RankMetrics:

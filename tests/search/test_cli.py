@@ -90,6 +90,28 @@ def test_search_eval_prints_metrics_per_retriever(cli) -> None:
         assert needle in result.stdout
 
 
+def test_search_eval_takes_other_question_files(cli, tmp_path: Path) -> None:
+    questions, ood = tmp_path / "q.jsonl", tmp_path / "ood.jsonl"
+    questions.write_text('{"question": "暂住证怎么办", "title": "居住证申领"}\n', encoding="utf-8")
+    ood.write_text('{"question": "明天会下雨吗", "title": null}\n', encoding="utf-8")
+    result = cli("search", "eval", "--questions", str(questions), "--ood", str(ood))
+    assert result.exit_code == 0, result.output
+    assert "n=1" in result.stdout and "hybrid" in result.stdout
+
+
+def test_search_eval_bad_question_file_names_file_and_line(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "护照", "title": "x"}\n{"title": "y"}\n', encoding="utf-8")
+    result = cli("search", "eval", "--questions", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:2" in result.output and "question" in result.output
+    assert "Traceback" not in result.output
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n", encoding="utf-8")
+    result = cli("search", "eval", "--questions", str(broken))
+    assert result.exit_code == 2 and f"{broken}:1: not JSON" in result.output
+
+
 def test_bench_govqa_on_a_small_file(cli, tmp_path: Path) -> None:
     rows = [
         {"id": "1", "question": "护照怎么办理", "answer": "办理普通护照请携带身份证到出入境窗口。"},
