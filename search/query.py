@@ -47,6 +47,11 @@ class PreparedQuery:
         return not self.text
 
     @property
+    def has_han(self) -> bool:
+        """Whether the question has any Chinese character (the KB's lexical index is Chinese)."""
+        return any("\u4e00" <= ch <= "\u9fff" for ch in self.text)
+
+    @property
     def content_free(self) -> bool:
         """Only greetings and filler words: nothing should be retrieved."""
         return not self.tokens and not self.dense_text

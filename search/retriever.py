@@ -2,7 +2,8 @@
 
 Documents are guides in the product and GovQA answers in the benchmark; the retriever only
 knows passages with a `doc_id`. Every ranked document carries a calibrated confidence
-(`confidence = w·best cosine + (1-w)·idf coverage`, down-weighted for other cities) that the
+(`confidence = w·best cosine + (1-w)·idf coverage`, the cosine alone for questions without a
+Chinese character, down-weighted for other cities) that the
 not-found threshold applies to, whatever the ranking mode.
 """
 
@@ -176,10 +177,13 @@ class HybridRetriever:
     def _ranked_doc(self, doc: str, fused: float, ev: _Evidence, query: PreparedQuery) -> RankedDoc:
         cfg = self.config
         cosine = max(ev.dense.get(doc, 0.0), 0.0)
-        coverage = self.lexical.coverage(doc, query.token_groups)
-        confidence = (
-            cfg.confidence_dense_weight * cosine + (1 - cfg.confidence_dense_weight) * coverage
-        )
+        if query.has_han:
+            coverage = self.lexical.coverage(doc, query.token_groups)
+            confidence = (
+                cfg.confidence_dense_weight * cosine + (1 - cfg.confidence_dense_weight) * coverage
+            )
+        else:  # e.g. English: no Chinese word can be covered, so the cosine is all the evidence
+            confidence = cosine
         if query.foreign_region:
             confidence *= cfg.foreign_region_penalty
         own = ev.passages.get(doc, {})

@@ -91,3 +91,26 @@ def test_concurrent_queries_agree(service: SearchService) -> None:
         t.join()
     assert len(seen) == len(questions)
     assert all(expected[q] == gid for q, gid in seen)
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("How do I get my housing fund money back when I rent a flat?", "租房提取住房公积金"),
+        ("My wallet with my ID card was stolen, what should I do?", "居民身份证挂失补领"),
+    ],
+)
+def test_english_question_is_judged_on_meaning_not_on_chinese_words(
+    service: SearchService, question: str, title: str
+) -> None:
+    # no Chinese word of an English question can occur in the guides: coverage must not count
+    result = service.search(question)
+    assert not result.not_found
+    assert result.hits[0].title == title
+
+
+@pytest.mark.parametrize(
+    "question", ["Will it rain tomorrow?", "Please recommend a good restaurant nearby"]
+)
+def test_english_out_of_domain_is_not_found(service: SearchService, question: str) -> None:
+    assert service.search(question).not_found
