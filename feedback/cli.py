@@ -1,4 +1,5 @@
-"""`govassist route …`: classify messages, benchmark on public data, retrain with corrections."""
+"""`govassist route …`: classify messages, benchmark on public data, cross-validate on our train
+split, retrain with corrections."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def _as_json(decision: object) -> str:
 
 def route_command(
     message: Annotated[
-        str | None, typer.Argument(help="the message, or 'bench' / 'retrain'")
+        str | None, typer.Argument(help="the message, or 'bench' / 'cv' / 'retrain'")
     ] = None,
     file: Annotated[
         Path | None,
@@ -104,12 +105,19 @@ def route_command(
     limit: Annotated[
         int | None, typer.Option("--limit", help="bench: use at most N training rows per dataset")
     ] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="cv: number of folds")] = 4,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="cv: seeds 0..N-1")] = 2,
 ) -> None:
     """Route a citizen's message: kind, department, confidence and alternatives."""
     if message == "bench":
         from feedback.routing.bench import run_bench
 
         run_bench(limit=limit)
+        return
+    if message == "cv":
+        from feedback.routing.cv import run_cv
+
+        run_cv(folds=folds, seeds=seeds)
         return
     if message == "retrain":
         from feedback.routing.retrain import run_retrain
