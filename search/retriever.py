@@ -32,7 +32,7 @@ class RetrievalConfig:
     fusion: str = "score"  # rrf | score | confidence (rank by the calibrated confidence)
     rrf_k: int = 60
     bm25_weight: float = 1.0
-    dense_weight: float = 0.7
+    dense_weight: float = 1.5  # chosen on the pooled dev questions (old dev + fresh_dev)
     confidence_dense_weight: float = 0.7
     foreign_region_penalty: float = 0.5
     threshold: float = 0.35
