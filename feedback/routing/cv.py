@@ -19,7 +19,7 @@ import typer
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from feedback.routing.features import memoised_embeddings
+from feedback.routing.features import MemoisedEmbedder
 from feedback.routing.model import SHIPPED_DATA, Example, read_examples, train_router
 from knowledge.store import KnowledgeBase
 
@@ -55,23 +55,25 @@ def cross_validate(
     accuracies, kind_f1s = [], []
     hits: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
-    with memoised_embeddings():  # each text encoded once across all folds and seeds
-        for seed in seeds:
-            departments = [""] * len(data)
-            kinds = [""] * len(data)
-            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-            for train_idx, held_idx in splitter.split(np.zeros(len(data)), labels):
-                router = train_router(kb, [data[i] for i in train_idx] + list(always))
-                preds = router.predict_many([data[i].text for i in held_idx])
-                for i, decision in zip(held_idx, preds, strict=True):
-                    departments[i], kinds[i] = decision.department, decision.kind.value
-            right = [p == y for p, y in zip(departments, labels, strict=True)]
-            accuracies.append(sum(right) / len(data))
-            kind_f1s.append(float(f1_score([e.kind for e in data], kinds, average="macro")))
-            for p, y in zip(departments, labels, strict=True):
-                hits[y] += p == y
-                if p != y:
-                    pairs[y, p] += 1
+    embedder = MemoisedEmbedder()  # each text encoded once across all folds and seeds
+    for seed in seeds:
+        departments = [""] * len(data)
+        kinds = [""] * len(data)
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for train_idx, held_idx in splitter.split(np.zeros(len(data)), labels):
+            router = train_router(
+                kb, [data[i] for i in train_idx] + list(always), embedder=embedder
+            )
+            preds = router.predict_many([data[i].text for i in held_idx])
+            for i, decision in zip(held_idx, preds, strict=True):
+                departments[i], kinds[i] = decision.department, decision.kind.value
+        right = [p == y for p, y in zip(departments, labels, strict=True)]
+        accuracies.append(sum(right) / len(data))
+        kind_f1s.append(float(f1_score([e.kind for e in data], kinds, average="macro")))
+        for p, y in zip(departments, labels, strict=True):
+            hits[y] += p == y
+            if p != y:
+                pairs[y, p] += 1
     totals = Counter(labels)
     return CVResult(
         department_accuracy=float(np.mean(accuracies)),

