@@ -97,14 +97,18 @@ def _run_eval(questions: Path, ood_questions: Path) -> None:
     typer.echo(format_report(report))
 
 
-def _run_govqa(limit: int | None, path: Path) -> None:
-    from search.govqa import format_govqa, run_govqa
+def _run_govqa(limit: int | None, path: Path, encoder: str | None) -> None:
+    from search.govqa import GOVQA_ENCODER, format_govqa, run_govqa
 
-    settings = _settings()
     if not path.exists():
         typer.echo(f"GovQA file not found: {path}", err=True)
         raise typer.Exit(2)
-    typer.echo(format_govqa(run_govqa(path, settings.encoder, limit=limit, echo=typer.echo)))
+    try:
+        report = run_govqa(path, encoder or GOVQA_ENCODER, limit=limit, echo=typer.echo)
+    except RuntimeError as exc:  # an encoder whose package is missing
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(format_govqa(report))
 
 
 def register(app: typer.Typer) -> None:
@@ -161,6 +165,14 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--limit", help="bench-govqa: first N questions")
         ] = None,
         govqa: Annotated[Path, typer.Option("--govqa", help="bench-govqa: data file")] = GOVQA_PATH,
+        encoder: Annotated[
+            str | None,
+            typer.Option(
+                "--encoder",
+                help="bench-govqa: encoder for the answers (default: the bundled E5, "
+                "e5-small-multilingual; use-multilingual or a sentence-transformers model)",
+            ),
+        ] = None,
         questions: Annotated[
             Path, typer.Option("--questions", help="eval: labelled questions (JSON Lines)")
         ] = EVAL_DIR / "eval_questions.jsonl",
@@ -173,7 +185,7 @@ def register(app: typer.Typer) -> None:
             _run_eval(questions, ood)
             return
         if question == "bench-govqa":
-            _run_govqa(limit, govqa)
+            _run_govqa(limit, govqa, encoder)
             return
         if file is None and question is None:
             typer.echo("give a QUESTION or --file FILE", err=True)

