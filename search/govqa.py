@@ -42,7 +42,7 @@ GOVQA_CONFIGS = {
         bm25_weight=0.5,
         dense_weight=3.0,
         whole_weight=1.0,
-        dense_query="full",
+        dense_query="light",
     ),
     BUNDLED_USE: RetrievalConfig(
         candidates=200,
@@ -109,14 +109,18 @@ def build_govqa_retriever(
     ]
     tokens = [processor.passage_tokens(p.text) for p in passages]
     encoder = load_encoder(encoder_name)
-    vectors = encode_bulk(encoder, [processor.normalizer.basic(p.text) for p in passages])
+    config = config or config_for(encoder_name)
+    # the encoder reads passages the way it reads questions: lightly normalised or fully
+    clean = (
+        processor.normalizer.light if config.dense_query == "light" else processor.normalizer.basic
+    )
+    vectors = encode_bulk(encoder, [clean(p.text) for p in passages])
     lexical = LexicalIndex(tokens, [p.doc_id for p in passages])
     whole = WholeDocuments(
         list(doc_ids.values()),
         LexicalIndex([processor.passage_tokens(a) for a in doc_ids], list(doc_ids.values())),
     )
     dense = DenseIndex.build(vectors, "flat")
-    config = config or config_for(encoder_name)
     retriever = HybridRetriever(processor, encoder, passages, lexical, dense, config, whole)
     return retriever, doc_ids, time.perf_counter() - started
 

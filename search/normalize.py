@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 
 _PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Accent folding typical of southern Mandarin and ASR confusions: zh/z, ch/c, sh/s, n/l,
 # front/back nasals.
@@ -64,6 +65,13 @@ class Normalizer:
 
     def _key(self, text: str) -> tuple[str, ...]:
         return tuple(self._syllable(ch) for ch in text)
+
+    def light(self, text: str) -> str:
+        """t2s, NFKC, control characters and runs of white space → single spaces; punctuation and
+        case kept (what a transformer encoder such as E5 was trained on)."""
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+        return _SPACE.sub(" ", self._t2s.convert(text)).strip()
 
     def basic(self, text: str) -> str:
         """t2s, NFKC, lower case, punctuation and control characters → single spaces."""

@@ -40,6 +40,7 @@ class PreparedQuery:
     token_groups: list[frozenset[str]]  # per original token: itself + expansion alternatives
     dense_text: str  # what the encoder embeds
     foreign_region: bool  # mentions another city/province and not 示例市
+    light_text: str = ""  # the question lightly normalised, punctuation kept (dense_query="light")
 
     @property
     def empty(self) -> bool:
@@ -117,6 +118,7 @@ class QueryProcessor:
             token_groups=[frozenset(g) for g in groups.values()],
             dense_text=dense,
             foreign_region=self._mentions_foreign_region(text),
+            light_text=self.normalizer.light(question[:MAX_QUERY_CHARS]),
         )
 
     def _mentions_foreign_region(self, text: str) -> bool:

@@ -22,6 +22,7 @@ from search.passages import Passage
 from search.query import PreparedQuery, QueryProcessor
 
 MODES = ("bm25", "dense", "hybrid")
+DENSE_QUERIES = ("stripped", "full", "light")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class RetrievalConfig:
     threshold: float = 0.43  # calibrated on the pooled dev questions with their OOD sets
     ambiguity_margin: float = 0.02
     whole_weight: float = 1.0  # BM25 over whole documents, when the retriever has them
-    dense_query: str = "stripped"  # stripped (stop words removed) | full (the normalised text)
+    # what the encoder embeds of a question: stripped (normalised, stop words removed) | full
+    # (normalised) | light (punctuation and case kept; for transformer encoders such as E5)
+    dense_query: str = "stripped"
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,8 @@ class HybridRetriever:
         self.dense = dense
         self.config = config or RetrievalConfig()
         self.whole = whole
-        if self.config.dense_query not in ("stripped", "full"):
-            raise ValueError("dense_query must be 'stripped' or 'full'")
+        if self.config.dense_query not in DENSE_QUERIES:
+            raise ValueError(f"dense_query must be one of {DENSE_QUERIES}")
 
     def rank(self, query: PreparedQuery, mode: str = "hybrid", limit: int = 10) -> list[RankedDoc]:
         """Documents for a prepared question, best first (no threshold applied)."""
@@ -138,7 +141,9 @@ class HybridRetriever:
                 ev.whole[self.whole.ids[int(i)]] = float(scores[i])
 
     def _collect_dense(self, query: PreparedQuery, ev: _Evidence) -> None:
-        text = query.text if self.config.dense_query == "full" else query.dense_text
+        text = {"full": query.text, "light": query.light_text}.get(
+            self.config.dense_query, query.dense_text
+        )
         vector = self.encoder.encode_queries([text or query.text])[0]
         ids, scores = self.dense.search(vector, self.config.candidates)
         for i, score in zip(ids.tolist(), scores.tolist(), strict=True):

@@ -22,6 +22,13 @@ def test_punctuation_control_and_emoji_become_nothing() -> None:
     assert n("  你好 ，\n\t世界  ") == "你好 世界"
 
 
+def test_light_normalisation_keeps_punctuation_and_case() -> None:
+    n = make()
+    assert n.light("居住證要帶什麼材料？") == "居住证要带什么材料?"
+    assert n.light("ＡＰＰ\x00　辦理，\n\t好嗎") == "APP 办理, 好吗"
+    assert n.light("\x07  ") == ""
+
+
 def test_homophone_repair_of_kb_terms() -> None:
     n = make()
     assert n("居著证怎么办") == "居住证怎么办"
