@@ -78,7 +78,7 @@ def _task(service: TicketService, callback: CallbackRow, ticket: TicketRow) -> C
         department=ticket.department,
         channel=ticket.channel,
         status=Status(ticket.status),
-        text=ticket.text,
+        text=service.text_of(ticket),
         answered_at=_aware(callback.created_at),
         reply=ticket.latest_reply,
         contact_masked=mask_phone(contact) if contact else None,

@@ -45,7 +45,8 @@ class TicketRow(Base):
     department: Mapped[str | None] = mapped_column(String(40), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     sender_id: Mapped[str] = mapped_column(String(160), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    # the citizen's words, encrypted (Cipher); read through TicketService.text_of
+    text_enc: Mapped[str] = mapped_column("text", Text)
     location_enc: Mapped[str | None] = mapped_column(Text)
     contact_enc: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Double, default=0.0)

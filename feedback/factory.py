@@ -9,6 +9,7 @@ from pathlib import Path
 from feedback.db import make_engine, session_factory, upgrade
 from feedback.deadlines import default_calendar
 from feedback.privacy import Cipher, redact
+from feedback.retention import encrypt_stored_texts
 from feedback.service import Classifier, TicketService
 from govassist.settings import Settings
 from knowledge.loader import load_knowledge_base
@@ -66,6 +67,7 @@ def build_ticket_service(
         from feedback.open311 import hash_stored_senders
 
         hash_stored_senders(sessions, cipher)  # raw contacts stored as sender ids before
+        encrypt_stored_texts(sessions, cipher)  # ticket texts stored in plain before
     return TicketService(
         sessions=sessions,
         classifier=load_classifier(kb, settings.data_dir),

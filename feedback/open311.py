@@ -115,7 +115,8 @@ def _as_request(service: TicketService, row: TicketRow) -> dict[str, Any]:
         "status_notes": row.latest_reply or row.status,
         "service_name": dept.name if dept else None,
         "service_code": dept.code if dept else None,
-        "description": redact(row.text),  # public and unauthenticated: no phone or ID numbers
+        # public and unauthenticated: no phone or ID numbers
+        "description": redact(service.text_of(row)),
         "agency_responsible": row.department,
         "service_notice": None,
         "requested_datetime": row.created_at.isoformat(),

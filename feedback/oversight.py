@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from feedback.db import TicketRow
 from feedback.deadlines import working_days_left
 from feedback.lifecycle import ESCALATABLE, Action
+from feedback.privacy import redact
 from feedback.schemas import Status
 from feedback.service import TicketService, _aware
 
@@ -94,7 +95,7 @@ def hot_topics(
     with service.sessions() as session:
         rows = session.execute(
             select(
-                TicketRow.topic_id, TicketRow.ticket_id, TicketRow.text, TicketRow.department
+                TicketRow.topic_id, TicketRow.ticket_id, TicketRow.text_enc, TicketRow.department
             ).where(TicketRow.created_at >= since, TicketRow.topic_id.is_not(None))
         ).all()
     counts = Counter(r.topic_id for r in rows)
@@ -108,7 +109,8 @@ def hot_topics(
                 "topic_id": topic,
                 "count": count,
                 "department": first.department,
-                "example": first.text[:80],
+                # public: no phone or ID numbers
+                "example": redact(service.cipher.reveal(first.text_enc))[:80],
                 "tickets": [r.ticket_id for r in rows if r.topic_id == topic],
             }
         )

@@ -86,6 +86,10 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# base64 of Fernet's version byte 0x80 and the high bytes of its timestamp (zero until 2^40 s)
+FERNET_PREFIX = "gAAAAA"
+
+
 class Cipher:
     """Symmetric encryption at rest (Fernet: AES-128-CBC + HMAC) keyed from SECRET_KEY."""
 
@@ -104,6 +108,15 @@ class Cipher:
     def encrypt(self, plaintext: str) -> str:
         """Encrypt text; the result is ASCII, safe for any text column."""
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def is_token(self, value: str) -> bool:
+        """Whether a stored value is one of our tokens (every Fernet token starts like this)."""
+        return value.startswith(FERNET_PREFIX)
+
+    def reveal(self, stored: str) -> str:
+        """Decrypt a stored value; one that is not a token (a row written before the field was
+        encrypted, a purge marker) is returned as it is."""
+        return self.decrypt(stored) if self.is_token(stored) else stored
 
     def decrypt(self, token: str) -> str:
         """Decrypt text produced by `encrypt`; raises ValueError if it was tampered with."""

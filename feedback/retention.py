@@ -19,12 +19,32 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feedback.db import AuditRow, OutboxRow, TicketRow
-from feedback.privacy import Cipher, redact
+from feedback.privacy import FERNET_PREFIX, Cipher, redact
 
 PURGED_TEXT = "〔已超过保存期限，内容已删除〕"
 PSEUDONYM_PREFIX = "anon:"
 GENERATED_BY = ("system", "router")
 GENERATED_ACTIONS = ("dispatch", "rate", "receive")
+
+
+def encrypt_stored_texts(sessions: sessionmaker[Session], cipher: Cipher, batch: int = 500) -> int:
+    """Encrypt ticket texts that earlier versions stored in plain; idempotent (tokens and the
+    purge marker are left alone), returns how many rows changed."""
+    changed = 0
+    while True:
+        with sessions.begin() as session:
+            rows = session.scalars(
+                select(TicketRow)
+                .where(~TicketRow.text_enc.startswith(FERNET_PREFIX))
+                .where(TicketRow.text_enc != PURGED_TEXT)
+                .order_by(TicketRow.id)
+                .limit(batch)
+            ).all()
+            for row in rows:
+                row.text_enc = cipher.encrypt(row.text_enc)
+        changed += len(rows)
+        if len(rows) < batch:
+            return changed
 
 
 @dataclass(frozen=True)
@@ -84,7 +104,7 @@ def _expired(cutoff: datetime):  # type: ignore[no-untyped-def]
 
 
 def _anonymise(row: TicketRow, secret: str) -> None:
-    row.text = PURGED_TEXT
+    row.text_enc = PURGED_TEXT  # a marker, not personal data: stored as it is
     row.location_enc = None
     row.contact_enc = None
     row.rating_comment = None

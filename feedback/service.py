@@ -77,6 +77,10 @@ class TicketService:
     def department(self, name_or_code: str) -> Department | None:
         return next((d for d in self.departments if name_or_code in (d.name, d.code)), None)
 
+    def text_of(self, row: TicketRow) -> str:
+        """The citizen's words of a ticket (stored encrypted)."""
+        return self.cipher.reveal(row.text_enc)
+
     def _row(self, session: Session, ticket_id: str, department: str | None = None) -> TicketRow:
         row = session.scalar(select(TicketRow).where(TicketRow.ticket_id == ticket_id))
         if row is None or (department is not None and row.department != department):
@@ -108,7 +112,7 @@ class TicketService:
                 department=None,
                 channel=create.channel,
                 sender_id=create.sender_id,
-                text=create.text,
+                text_enc=self.cipher.encrypt(create.text),
                 location_enc=self.cipher.encrypt(create.location) if create.location else None,
                 contact_enc=self.cipher.encrypt(create.contact) if create.contact else None,
                 confidence=decision.confidence,
@@ -133,10 +137,10 @@ class TicketService:
                 self._notify(session, row, "manual")
             else:
                 self._dispatch(session, row, target, "router")
-            row.topic_id = (
-                find_topic(session, create.text, row.department, now, row.ticket_id)
-                or row.ticket_id
+            similar = find_topic(
+                session, create.text, row.department, now, self.cipher.reveal, row.ticket_id
             )
+            row.topic_id = similar or row.ticket_id
             return self._public(session, row)
 
     def get_public(self, ticket_id: str) -> TicketPublic:
@@ -366,7 +370,7 @@ class TicketService:
             self._move(session, row, Action.TO_MANUAL, "system", "多次退回，转人工派单")
             row.department = None
             return
-        decision = self.classifier.predict(row.text)
+        decision = self.classifier.predict(self.text_of(row))
         candidates = [decision.department, *(a.department for a in decision.alternatives)]
         target = next(
             (
@@ -384,7 +388,9 @@ class TicketService:
 
     def _record_correction(self, row: TicketRow) -> None:
         if self.on_correction is not None and len(row.departments_tried) > 1 and row.department:
-            self.on_correction(row.text, row.departments_tried[-2], row.department, row.kind)
+            self.on_correction(
+                self.text_of(row), row.departments_tried[-2], row.department, row.kind
+            )
 
     def _move(
         self, session: Session, row: TicketRow, action: Action, actor: str, note: str = ""
@@ -498,7 +504,7 @@ class TicketService:
         )
         return TicketDepartmentView(
             **self._public(session, row).model_dump(),
-            text=row.text,
+            text=self.text_of(row),
             location=location,
             contact_masked=mask_phone(contact) if contact else None,
             overdue=overdue,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,10 +17,16 @@ THRESHOLD = 0.5  # measured on paraphrases of one report vs different matters at
 
 
 def find_topic(
-    session: Session, text: str, department: str | None, now: datetime, exclude: str = ""
+    session: Session,
+    text: str,
+    department: str | None,
+    now: datetime,
+    reveal: Callable[[str], str],
+    exclude: str = "",
 ) -> str | None:
-    """The topic of the most similar recent ticket of the same department, if similar enough."""
-    query = select(TicketRow.ticket_id, TicketRow.text, TicketRow.topic_id).where(
+    """The topic of the most similar recent ticket of the same department, if similar enough;
+    `reveal` turns a stored (encrypted) text back into words."""
+    query = select(TicketRow.ticket_id, TicketRow.text_enc, TicketRow.topic_id).where(
         TicketRow.created_at >= now - WINDOW, TicketRow.ticket_id != exclude
     )
     if department is not None:
@@ -29,7 +36,7 @@ def find_topic(
         return None
     # plain character uni+bigram profiles: IDF fitted on a handful of short texts is noise
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), use_idf=False)
-    matrix = vectorizer.fit_transform([text, *(r.text for r in recent)])
+    matrix = vectorizer.fit_transform([text, *(reveal(r.text_enc) for r in recent)])
     scores = cosine_similarity(matrix[0], matrix[1:])[0]
     best = int(scores.argmax())
     if scores[best] < THRESHOLD:

@@ -11,6 +11,8 @@ from feedback.db import AuditRow, OutboxRow, TicketRow
 from feedback.exceptions import IllegalTransition, RatingNotAllowed, TicketNotFound
 from feedback.lifecycle import Action
 from feedback.oversight import department_stats, hot_topics, sweep_deadlines
+from feedback.privacy import FERNET_PREFIX
+from feedback.retention import PURGED_TEXT, encrypt_stored_texts
 from feedback.schemas import Deadline, FeedbackCreate, Kind, Satisfaction, Status
 from feedback.service import NOTIFY_STREAM, TicketService
 from tests.feedback.conftest import Clock
@@ -54,12 +56,43 @@ def test_personal_data_is_encrypted_at_rest(service: TicketService) -> None:
     ticket = service.submit(create(), department_hint=CG)
     with service.sessions() as session:
         row = session.scalar(select(TicketRow).where(TicketRow.ticket_id == ticket.ticket_id))
-        raw = session.execute(text("SELECT contact_enc, location_enc FROM tickets")).first()
+        raw = session.execute(text("SELECT text, contact_enc, location_enc FROM tickets")).first()
     assert row is not None and raw is not None
-    assert "13812345678" not in str(raw) and "幸福小区" not in str(raw)
+    assert "13812345678" not in str(raw) and "幸福小区" not in str(raw) and "路灯" not in str(raw)
     view = service.department_ticket(ticket.ticket_id, CG)
     assert view.contact_masked == "138****5678" and view.location == "东城区幸福小区"
+    assert view.text == create().text
     assert service.reveal_contact(ticket.ticket_id, CG, "dept:city_management") == "13812345678"
+
+
+def test_texts_stored_in_plain_before_are_encrypted_once(service: TicketService) -> None:
+    legacy, purged, current = (
+        service.submit(create(f"第{n}个井盖丢了"), department_hint=CG).ticket_id for n in range(3)
+    )
+    with service.sessions.begin() as session:  # as an earlier version (or a purge) left them
+        plain = "第0个井盖丢了，电话13812345678"
+        for ticket_id, stored in ((legacy, plain), (purged, PURGED_TEXT)):
+            session.execute(
+                text("UPDATE tickets SET text = :t WHERE ticket_id = :i"),
+                {"t": stored, "i": ticket_id},
+            )
+    assert service.department_ticket(legacy, CG).text == "第0个井盖丢了，电话13812345678"
+    assert encrypt_stored_texts(service.sessions, service.cipher) == 1
+    assert encrypt_stored_texts(service.sessions, service.cipher) == 0
+    with service.sessions() as session:
+        raw = dict(session.execute(text("SELECT ticket_id, text FROM tickets")).all())
+    assert raw[legacy].startswith(FERNET_PREFIX) and "13812345678" not in raw[legacy]
+    assert raw[purged] == PURGED_TEXT and raw[current].startswith(FERNET_PREFIX)
+    assert service.department_ticket(legacy, CG).text == "第0个井盖丢了，电话13812345678"
+    assert service.department_ticket(current, CG).text == "第2个井盖丢了"
+
+
+def test_hot_topic_examples_are_public_and_carry_no_phone_numbers(service: TicketService) -> None:
+    for _ in range(2):
+        service.submit(create("和平路口的红绿灯坏了，我电话13812345678"), department_hint=CG)
+    [topic] = hot_topics(service)
+    assert topic["count"] == 2 and "13812345678" not in str(topic["example"])
+    assert "138****5678" in str(topic["example"])
 
 
 def test_full_lifecycle_and_rating(service: TicketService) -> None:
