@@ -59,7 +59,7 @@ class TicketRow(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     latest_reply: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(8))
-    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rating_comment: Mapped[str | None] = mapped_column(Text)  # encrypted (Cipher)
     topic_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 

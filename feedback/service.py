@@ -171,7 +171,8 @@ class TicketService:
             raise RatingNotAllowed("评价须在工单答复后进行")
         if row.rating is not None:
             raise RatingNotAllowed("该工单已评价")
-        row.rating, row.rating_comment = Satisfaction(rating).value, comment
+        row.rating = Satisfaction(rating).value
+        row.rating_comment = self.cipher.encrypt(comment) if comment else None  # may name people
         self._audit(
             session,
             row,

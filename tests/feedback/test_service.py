@@ -87,6 +87,18 @@ def test_texts_stored_in_plain_before_are_encrypted_once(service: TicketService)
     assert service.department_ticket(current, CG).text == "第2个井盖丢了"
 
 
+def test_rating_comments_are_encrypted_at_rest(service: TicketService) -> None:
+    tid = service.submit(create(), department_hint=CG).ticket_id
+    for action in (Action.ACCEPT, Action.START):
+        service.act(tid, CG, action, "dept:city_management")
+    service.act(tid, CG, Action.REPLY, "dept:city_management", "已修复")
+    service.rate(tid, Satisfaction.SATISFIED, "王师傅修得很快，电话13912345678")
+    with service.sessions() as session:
+        stored = session.scalar(text("SELECT rating_comment FROM tickets"))
+    assert stored and "王师傅" not in stored and "13912345678" not in stored
+    assert service.cipher.decrypt(stored) == "王师傅修得很快，电话13912345678"
+
+
 def test_hot_topic_examples_are_public_and_carry_no_phone_numbers(service: TicketService) -> None:
     for _ in range(2):
         service.submit(create("和平路口的红绿灯坏了，我电话13812345678"), department_hint=CG)
