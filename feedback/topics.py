@@ -31,14 +31,25 @@ def find_topic(
     )
     if department is not None:
         query = query.where(TicketRow.department == department)
-    recent = session.execute(query.order_by(TicketRow.id.desc()).limit(500)).all()
+    rows = session.execute(query.order_by(TicketRow.id.desc()).limit(500)).all()
+    recent = [(row, words) for row in rows if (words := _readable(reveal, row.text_enc))]
     if not recent:
         return None
     # plain character uni+bigram profiles: IDF fitted on a handful of short texts is noise
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), use_idf=False)
-    matrix = vectorizer.fit_transform([text, *(reveal(r.text_enc) for r in recent)])
+    matrix = vectorizer.fit_transform([text, *(words for _, words in recent)])
     scores = cosine_similarity(matrix[0], matrix[1:])[0]
     best = int(scores.argmax())
     if scores[best] < THRESHOLD:
         return None
-    return str(recent[best].topic_id or recent[best].ticket_id)
+    row = recent[best][0]
+    return str(row.topic_id or row.ticket_id)
+
+
+def _readable(reveal: Callable[[str], str], stored: str) -> str | None:
+    """The words of a stored text, or None when it was encrypted under another SECRET_KEY: a
+    key change must not stop new tickets from being created, they are just not grouped with it."""
+    try:
+        return reveal(stored)
+    except ValueError:
+        return None

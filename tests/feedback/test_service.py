@@ -11,7 +11,7 @@ from feedback.db import AuditRow, OutboxRow, TicketRow
 from feedback.exceptions import IllegalTransition, RatingNotAllowed, TicketNotFound
 from feedback.lifecycle import Action
 from feedback.oversight import department_stats, hot_topics, sweep_deadlines
-from feedback.privacy import FERNET_PREFIX
+from feedback.privacy import FERNET_PREFIX, Cipher
 from feedback.retention import PURGED_TEXT, encrypt_stored_texts
 from feedback.schemas import Deadline, FeedbackCreate, Kind, Satisfaction, Status
 from feedback.service import NOTIFY_STREAM, TicketService
@@ -85,6 +85,19 @@ def test_texts_stored_in_plain_before_are_encrypted_once(service: TicketService)
     assert raw[purged] == PURGED_TEXT and raw[current].startswith(FERNET_PREFIX)
     assert service.department_ticket(legacy, CG).text == "第0个井盖丢了，电话13812345678"
     assert service.department_ticket(current, CG).text == "第2个井盖丢了"
+
+
+def test_texts_under_another_secret_key_do_not_stop_new_tickets(service: TicketService) -> None:
+    old = service.submit(create("和平路的路灯坏了"), department_hint=CG).ticket_id
+    service.submit(create("和平路的路灯坏了，很黑"), department_hint=CG)
+    foreign = Cipher("a key the operator has since replaced").encrypt("和平路的路灯坏了")
+    with service.sessions.begin() as session:
+        session.execute(
+            text("UPDATE tickets SET text = :t WHERE ticket_id = :i"), {"t": foreign, "i": old}
+        )
+    again = service.submit(create("和平路的路灯又坏了"), department_hint=CG)
+    assert again.status is Status.DISPATCHED
+    assert [t["count"] for t in hot_topics(service)] == [3]
 
 
 def test_rating_comments_are_encrypted_at_rest(service: TicketService) -> None:
