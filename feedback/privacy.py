@@ -109,14 +109,18 @@ class Cipher:
         """Encrypt text; the result is ASCII, safe for any text column."""
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
-    def is_token(self, value: str) -> bool:
-        """Whether a stored value is one of our tokens (every Fernet token starts like this)."""
-        return value.startswith(FERNET_PREFIX)
-
     def reveal(self, stored: str) -> str:
         """Decrypt a stored value; one that is not a token (a row written before the field was
         encrypted, a purge marker) is returned as it is."""
-        return self.decrypt(stored) if self.is_token(stored) else stored
+        return self.decrypt(stored) if stored.startswith(FERNET_PREFIX) else stored
+
+    def readable(self, stored: str) -> str | None:
+        """`reveal`, or None for a value encrypted under another SECRET_KEY (for views that must
+        keep working after a key change, e.g. grouping new tickets with old ones)."""
+        try:
+            return self.reveal(stored)
+        except ValueError:
+            return None
 
     def decrypt(self, token: str) -> str:
         """Decrypt text produced by `encrypt`; raises ValueError if it was tampered with."""

@@ -137,8 +137,9 @@ class TicketService:
                 self._notify(session, row, "manual")
             else:
                 self._dispatch(session, row, target, "router")
+            # unreadable old texts (another SECRET_KEY) are skipped, never block a new ticket
             similar = find_topic(
-                session, create.text, row.department, now, self.cipher.reveal, row.ticket_id
+                session, create.text, row.department, now, self.cipher.readable, row.ticket_id
             )
             row.topic_id = similar or row.ticket_id
             return self._public(session, row)

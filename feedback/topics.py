@@ -21,18 +21,18 @@ def find_topic(
     text: str,
     department: str | None,
     now: datetime,
-    reveal: Callable[[str], str],
+    reveal: Callable[[str], str | None],
     exclude: str = "",
 ) -> str | None:
     """The topic of the most similar recent ticket of the same department, if similar enough;
-    `reveal` turns a stored (encrypted) text back into words."""
+    `reveal` turns a stored (encrypted) text back into words, None for one it cannot read."""
     query = select(TicketRow.ticket_id, TicketRow.text_enc, TicketRow.topic_id).where(
         TicketRow.created_at >= now - WINDOW, TicketRow.ticket_id != exclude
     )
     if department is not None:
         query = query.where(TicketRow.department == department)
     rows = session.execute(query.order_by(TicketRow.id.desc()).limit(500)).all()
-    recent = [(row, words) for row in rows if (words := _readable(reveal, row.text_enc))]
+    recent = [(row, words) for row in rows if (words := reveal(row.text_enc))]
     if not recent:
         return None
     # plain character uni+bigram profiles: IDF fitted on a handful of short texts is noise
@@ -44,12 +44,3 @@ def find_topic(
         return None
     row = recent[best][0]
     return str(row.topic_id or row.ticket_id)
-
-
-def _readable(reveal: Callable[[str], str], stored: str) -> str | None:
-    """The words of a stored text, or None when it was encrypted under another SECRET_KEY: a
-    key change must not stop new tickets from being created, they are just not grouped with it."""
-    try:
-        return reveal(stored)
-    except ValueError:
-        return None
